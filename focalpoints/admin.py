@@ -1,0 +1,5 @@
+from django.contrib import admin
+
+from .models import Administration, FocalPoint
+
+admin.site.register([Administration, FocalPoint])

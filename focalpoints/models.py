@@ -1,0 +1,77 @@
+"""Administrations (ITU Member States) and the focal points they designate."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+
+class ItuRegion(models.TextChoices):
+    """The six regions of ITU-D's regional presence."""
+
+    AFRICA = "africa", _("Africa")
+    AMERICAS = "americas", _("Americas")
+    ARAB_STATES = "arab_states", _("Arab States")
+    ASIA_PACIFIC = "asia_pacific", _("Asia and the Pacific")
+    CIS = "cis", _("Commonwealth of Independent States")
+    EUROPE = "europe", _("Europe")
+
+
+class Administration(models.Model):
+    country = CountryField(_("country"), unique=True)
+    itu_region = models.CharField(_("ITU region"), max_length=20, choices=ItuRegion.choices)
+    in_pilot = models.BooleanField(
+        _("takes part in the pilot"),
+        default=True,
+        help_text=_("Only SMEs of Administrations taking part can register."),
+    )
+
+    class Meta:
+        verbose_name = _("Administration")
+        verbose_name_plural = _("Administrations")
+        ordering = ["country"]
+        constraints = [
+            models.CheckConstraint(condition=Q(itu_region__in=ItuRegion.values), name="administration_region_valid"),
+        ]
+
+    def __str__(self):
+        return str(self.country.name)
+
+
+class FocalPoint(models.Model):
+    """A person designated by an Administration to validate its SMEs' registrations."""
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="focal_points", verbose_name=_("Administration")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email address"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="focal_points",
+        verbose_name=_("user account"),
+        help_text=_("Linked when the focal point first signs in with this email address."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("focal point")
+        verbose_name_plural = _("focal points")
+        ordering = ["administration__country", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), "administration", name="focalpoint_email_unique_per_administration"
+            ),
+        ]
+        indexes = [models.Index(fields=["administration", "is_active"], name="focalpoint_active_idx")]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}> ({self.administration})"

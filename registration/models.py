@@ -1,0 +1,209 @@
+"""SMEs, the people who represent them, and their registrations for meetings."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Eligibility(models.TextChoices):
+    """Whether the Administration confirms the SME meets its national criteria (ToR point 4)."""
+
+    PENDING = "pending", _("Pending confirmation")
+    CONFIRMED = "confirmed", _("Confirmed by the Administration")
+    REFUSED = "refused", _("Refused by the Administration")
+
+
+class SME(models.Model):
+    administration = models.ForeignKey(
+        "focalpoints.Administration", on_delete=models.PROTECT, related_name="smes", verbose_name=_("Administration")
+    )
+    name = models.CharField(_("company name"), max_length=200)
+    employees = models.PositiveIntegerField(_("number of employees"))
+    annual_revenue = models.DecimalField(_("annual revenue"), max_digits=16, decimal_places=2)
+    revenue_currency = models.CharField(_("currency"), max_length=3, help_text=_("ISO 4217 code, e.g. USD."))
+    website = models.URLField(_("website"), blank=True)
+    address = models.TextField(_("address"))
+    eligibility = models.CharField(
+        _("eligibility"), max_length=10, choices=Eligibility.choices, default=Eligibility.PENDING
+    )
+    eligibility_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("eligibility decided by"),
+    )
+    eligibility_decided_at = models.DateTimeField(_("eligibility decided at"), null=True, blank=True)
+    eligibility_reason = models.TextField(_("eligibility reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("declared by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("SME")
+        verbose_name_plural = _("SMEs")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "administration", name="sme_name_unique_per_administration"),
+            models.CheckConstraint(condition=Q(eligibility__in=Eligibility.values), name="sme_eligibility_valid"),
+            models.CheckConstraint(condition=Q(revenue_currency__regex=r"^[A-Z]{3}$"), name="sme_currency_iso4217"),
+            models.CheckConstraint(condition=Q(annual_revenue__gte=0), name="sme_revenue_not_negative"),
+        ]
+        indexes = [models.Index(fields=["administration", "eligibility"], name="sme_admin_eligibility_idx")]
+
+    def __str__(self):
+        return self.name
+
+
+class ParticipantProfile(models.Model):
+    """The person behind an account, and the SME they represent."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participant", verbose_name=_("user")
+    )
+    given_name = models.CharField(_("given name"), max_length=150)
+    family_name = models.CharField(_("family name"), max_length=150)
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    administration = models.ForeignKey(
+        "focalpoints.Administration",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participants",
+        verbose_name=_("country"),
+    )
+    sme = models.ForeignKey(
+        SME, on_delete=models.PROTECT, null=True, blank=True, related_name="representatives", verbose_name=_("SME")
+    )
+    privacy_consent_at = models.DateTimeField(_("privacy notice accepted at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("participant profile")
+        verbose_name_plural = _("participant profiles")
+        ordering = ["family_name", "given_name"]
+
+    def __str__(self):
+        return self.full_name or str(self.user)
+
+    @property
+    def full_name(self):
+        return f"{self.given_name} {self.family_name}".strip()
+
+    def clean(self):
+        if self.sme_id and self.administration_id and self.sme.administration_id != self.administration_id:
+            raise ValidationError({"sme": _("Choose an SME of the country you selected.")})
+
+
+class Attendance(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    REMOTE = "remote", _("Remote")
+
+
+class RegistrationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending validation")
+    VALIDATED = "validated", _("Validated")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A registration holds its place while pending or validated; rejected and cancelled ones do not.
+ACTIVE_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.VALIDATED)
+
+
+class Registration(models.Model):
+    """One person for one meeting."""
+
+    participant = models.ForeignKey(
+        ParticipantProfile, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("participant")
+    )
+    # The SME the person represented when registering: the Administration that validates is its.
+    sme = models.ForeignKey(SME, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("SME"))
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.PROTECT, related_name="registrations", verbose_name=_("meeting")
+    )
+    attendance = models.CharField(_("attendance"), max_length=10, choices=Attendance.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_on_behalf = models.BooleanField(
+        _("decided by the secretariat on behalf of the Administration"), default=False
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "meeting"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="registration_one_active_per_participant_meeting",
+                violation_error_message=_("This person already has an active registration for this meeting."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RegistrationStatus.values), name="registration_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance__in=Attendance.values), name="registration_attendance_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RegistrationStatus.REJECTED) | ~Q(reason=""),
+                name="registration_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[RegistrationStatus.PENDING, RegistrationStatus.CANCELLED])
+                | Q(decided_at__isnull=False),
+                name="registration_decision_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="reg_status_created_idx"),
+            models.Index(fields=["sme", "status"], name="reg_sme_status_idx"),
+            models.Index(fields=["meeting", "status"], name="reg_meeting_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} — {self.meeting}"
+
+    @property
+    def is_active(self):
+        return self.status in ACTIVE_STATUSES
+
+    def clean(self):
+        errors = {}
+        if self.meeting_id and self.attendance == Attendance.REMOTE and not self.meeting.remote_participation:
+            errors["attendance"] = _("This meeting does not offer remote participation. Choose in person.")
+        if self.status == RegistrationStatus.REJECTED and not self.reason.strip():
+            errors["reason"] = _("Give the reason for the rejection; the registrant will read it.")
+        if errors:
+            raise ValidationError(errors)

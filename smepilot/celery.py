@@ -1,0 +1,15 @@
+"""The Celery application.
+
+With ``CELERY_BROKER_URL`` unset (the embedded ``make run`` default) settings turn on
+``task_always_eager`` and tasks run in the web process; with a broker URL a worker runs them.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smepilot.settings")
+
+app = Celery("smepilot")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

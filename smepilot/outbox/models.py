@@ -1,0 +1,41 @@
+"""The outgoing-mail table: every email is a row first (after pretix's OutgoingMail)."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutgoingMessage(models.Model):
+    to = models.EmailField(_("to"))
+    template = models.CharField(_("template"), max_length=200, help_text=_("The template set it was rendered from."))
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("text body"))
+    body_html = models.TextField(_("HTML body"), blank=True)
+    # [{"filename": ..., "content": ..., "mimetype": ...}] — text attachments such as .ics files.
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=MessageStatus.values), name="outgoingmessage_status_valid"),
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"], name="outbox_status_updated_idx")]
+
+    def __str__(self):
+        return f"{self.subject} → {self.to}"
