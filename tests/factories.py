@@ -1,0 +1,151 @@
+"""factory-boy factories for every model. Dates default to a meeting open for registration today."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from focalpoints.models import Administration, FocalPoint, ItuRegion
+from meetings.models import Meeting, MeetingKind, Pilot, Sector, StudyGroup
+from registration.models import SME, Attendance, Eligibility, ParticipantProfile, Registration, RegistrationStatus
+from smepilot.outbox.models import OutgoingMessage
+
+COUNTRIES = ["KE", "SN", "BR", "MX", "EG", "JO", "IN", "VN", "KZ", "RU", "DE", "FR", "CH", "GH", "AR", "TH"]
+
+
+def today():
+    return timezone.localdate()
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    password = factory.django.Password("correct-horse-battery-staple")
+
+    @factory.post_generation
+    def verified_email(obj, create, extracted, **kwargs):
+        """Record the address as verified for allauth (pass verified_email=False to skip)."""
+        if not create or extracted is False:
+            return
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"verified": True, "primary": True})
+
+
+class StudyGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StudyGroup
+        django_get_or_create = ("sector", "number", "study_period_start")
+
+    sector = Sector.ITU_D
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.LazyAttribute(lambda o: f"Study Group {o.number}")
+    study_period_start = 2018
+    study_period_end = 2021
+
+
+class PilotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pilot
+        skip_postgeneration_save = True
+
+    name = "SME pilot (Council 2017)"
+    terms = "Council 2017 terms of reference"
+    starts_on = factory.LazyFunction(lambda: today() - datetime.timedelta(days=30))
+    ends_on = factory.LazyFunction(lambda: today() + datetime.timedelta(days=365))
+
+    @factory.post_generation
+    def study_groups(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.study_groups.set(extracted)
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    study_group = factory.SubFactory(StudyGroupFactory)
+    kind = MeetingKind.STUDY_GROUP
+    title = factory.LazyAttribute(lambda o: f"{o.study_group.short_name} meeting")
+    starts_on = factory.LazyFunction(lambda: today() + datetime.timedelta(days=60))
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on + datetime.timedelta(days=4))
+    place = "Geneva, Switzerland"
+    remote_participation = True
+    registration_opens_on = factory.LazyFunction(lambda: today() - datetime.timedelta(days=10))
+    registration_closes_on = factory.LazyAttribute(lambda o: o.starts_on - datetime.timedelta(days=7))
+
+
+class AdministrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Administration
+        django_get_or_create = ("country",)
+
+    country = factory.Iterator(COUNTRIES)
+    itu_region = ItuRegion.AFRICA
+    in_pilot = True
+
+
+class FocalPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FocalPoint
+
+    administration = factory.SubFactory(AdministrationFactory)
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"focal{n}@administration.example")
+    user = factory.SubFactory(UserFactory, email=factory.SelfAttribute("..email"))
+    is_active = True
+
+
+class SMEFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SME
+
+    administration = factory.SubFactory(AdministrationFactory)
+    name = factory.Sequence(lambda n: f"Small Company {n} Ltd")
+    employees = 25
+    annual_revenue = Decimal("1500000.00")
+    revenue_currency = "USD"
+    website = "https://sme.example"
+    address = "1 Market Street"
+    eligibility = Eligibility.CONFIRMED
+
+
+class ParticipantProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ParticipantProfile
+
+    user = factory.SubFactory(UserFactory)
+    given_name = factory.Faker("first_name")
+    family_name = factory.Faker("last_name")
+    job_title = "Engineer"
+    sme = factory.SubFactory(SMEFactory)
+    administration = factory.SelfAttribute("sme.administration")
+    privacy_consent_at = factory.LazyFunction(timezone.now)
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    participant = factory.SubFactory(ParticipantProfileFactory)
+    sme = factory.SelfAttribute("participant.sme")
+    meeting = factory.SubFactory(MeetingFactory)
+    attendance = Attendance.IN_PERSON
+    status = RegistrationStatus.PENDING
+
+
+class OutgoingMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutgoingMessage
+
+    to = factory.Sequence(lambda n: f"recipient{n}@example.org")
+    template = "emails/test"
+    subject = "Subject"
+    body_text = "Body"
+    body_html = "<p>Body</p>"
