@@ -1,8 +1,10 @@
 """The SME pilot, study groups and their meetings (DESIGN.md, "The domain")."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Sector(models.TextChoices):
@@ -117,3 +119,136 @@ class Meeting(models.Model):
                 errors["registration_closes_on"] = _("Registration must close by the last day of the meeting.")
         if errors:
             raise ValidationError(errors)
+
+
+class LeadershipRole(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    VICE_CHAIR = "vice_chair", _("Vice-chair")
+    WORKING_PARTY_CHAIR = "wp_chair", _("Working party chair")
+    RAPPORTEUR = "rapporteur", _("Rapporteur")
+    ASSOCIATE_RAPPORTEUR = "associate_rapporteur", _("Associate rapporteur")
+    VICE_RAPPORTEUR = "vice_rapporteur", _("Vice-rapporteur")
+    OTHER = "other", _("Other management role")
+
+
+class Appointment(models.Model):
+    """A person appointed to a study group's (or one of its Questions') leadership.
+
+    SME representatives can never hold one (terms of reference, point 3): see meetings.rules.
+    """
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("person")
+    )
+    study_group = models.ForeignKey(
+        StudyGroup, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("study group")
+    )
+    question = models.CharField(_("Question"), max_length=100, blank=True, help_text=_("e.g. Question 1/1"))
+    role = models.CharField(_("role"), max_length=30, choices=LeadershipRole.choices)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("leadership appointment")
+        verbose_name_plural = _("leadership appointments")
+        ordering = ["study_group", "role", "starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=LeadershipRole.values), name="appointment_role_valid"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="appointment_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} — {self.study_group.short_name} — {self.person}"
+
+
+class DecisionKind(models.TextChoices):
+    RESOLUTION = "resolution", _("Resolution")
+    RECOMMENDATION = "recommendation", _("Recommendation")
+    OTHER = "other", _("Other decision")
+
+
+class Decision(models.Model):
+    """A meeting's adoption of a resolution, recommendation or other decision."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("meeting"))
+    kind = models.CharField(_("kind"), max_length=20, choices=DecisionKind.choices)
+    reference = models.CharField(_("reference"), max_length=100, help_text=_("e.g. Recommendation ITU-D 19"))
+    title = models.CharField(_("title"), max_length=300)
+    adopted_on = models.DateField(_("adopted on"))
+    approval_procedure = models.CharField(_("approval procedure"), max_length=200, blank=True)
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="DecisionParticipant",
+        related_name="decisions",
+        verbose_name=_("taking part in the decision"),
+        blank=True,
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-adopted_on", "reference"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=DecisionKind.values), name="decision_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.title}"
+
+
+class DecisionParticipant(models.Model):
+    """A person recorded as taking part in adopting a decision. Never an SME representative."""
+
+    decision = models.ForeignKey(
+        Decision, on_delete=models.CASCADE, related_name="decision_participants", verbose_name=_("decision")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("participant in a decision")
+        verbose_name_plural = _("participants in a decision")
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "person"], name="decisionparticipant_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {self.decision}"
+
+
+class PilotReport(models.Model):
+    """A progress report to Council or the full report to PP-18 (terms of reference, point 5).
+
+    The figures come from the data when the report is shown; the narrative is the secretariat's.
+    """
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.PROTECT, related_name="reports", verbose_name=_("pilot"))
+    title = models.CharField(_("title"), max_length=200)
+    addressed_to = models.CharField(_("addressed to"), max_length=100, help_text=_("e.g. Council 2018, PP-18"))
+    period_start = models.DateField(_("period starts"))
+    period_end = models.DateField(_("period ends"))
+    benefits = models.TextField(_("benefits experienced"), blank=True)
+    financial_implications = models.TextField(_("financial implications"), blank=True)
+    challenges = models.TextField(_("challenges to be addressed"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pilot report")
+        verbose_name_plural = _("pilot reports")
+        ordering = ["-period_end"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="pilotreport_period_ordered"),
+        ]
+
+    def __str__(self):
+        return self.title
