@@ -1,0 +1,55 @@
+"""Settings come from the environment; production refuses to start without a real secret key."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+STRONG_KEY = "x7Gq2-this-is-a-long-random-enough-production-key-for-the-check-9Lp"
+
+
+def run_manage(*args, **env_overrides):
+    # Start from the test run's environment (database, Redis) minus what the test itself decides.
+    decided = {"SECRET_KEY", "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_PRELOAD"}
+    env = {key: value for key, value in os.environ.items() if key not in decided}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("secret_key", [None, "", "django-insecure-development-key-do-not-use-in-production"])
+def test_production_refuses_to_start_without_a_real_secret_key(secret_key):
+    env = {"DEBUG": "false"}
+    if secret_key is not None:
+        env["SECRET_KEY"] = secret_key
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is missing or is a development key while DEBUG is off" in result.stderr
+
+
+def test_debug_mode_starts_with_the_development_key():
+    result = run_manage("check", DEBUG="true")
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
