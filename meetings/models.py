@@ -112,6 +112,9 @@ class Meeting(models.Model):
         errors = {}
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = _("The meeting cannot end before it starts.")
+        # A registration window after the meeting would accept registrations nobody can use.
+        if self.registration_opens_on and self.ends_on and self.registration_opens_on > self.ends_on:
+            errors["registration_opens_on"] = _("Registration must open before the meeting ends.")
         if self.registration_opens_on and self.registration_closes_on:
             if self.registration_closes_on < self.registration_opens_on:
                 errors["registration_closes_on"] = _("Registration cannot close before it opens.")

@@ -205,5 +205,15 @@ class Registration(models.Model):
             errors["attendance"] = _("This meeting does not offer remote participation. Choose in person.")
         if self.status == RegistrationStatus.REJECTED and not self.reason.strip():
             errors["reason"] = _("Give the reason for the rejection; the registrant will read it.")
+        # The database holds this rule too (registration_one_active_per_participant_meeting); checked
+        # here so that a form whose status field is read-only (the admin) still shows it on the field.
+        if self.participant_id and self.meeting_id and self.status in ACTIVE_STATUSES:
+            others = Registration.objects.filter(
+                participant_id=self.participant_id, meeting_id=self.meeting_id, status__in=ACTIVE_STATUSES
+            )
+            if self.pk:
+                others = others.exclude(pk=self.pk)
+            if others.exists():
+                errors["meeting"] = _("This person already has an active registration for this meeting.")
         if errors:
             raise ValidationError(errors)
