@@ -168,6 +168,16 @@ class Appointment(models.Model):
     def __str__(self):
         return f"{self.get_role_display()} — {self.study_group.short_name} — {self.person}"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from meetings.rules import decision_making_role_check
+
+        if self.person_id:
+            decision_making_role_check(person=self.person)
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The appointment cannot end before it starts.")})
+
 
 class DecisionKind(models.TextChoices):
     RESOLUTION = "resolution", _("Resolution")
@@ -225,6 +235,12 @@ class DecisionParticipant(models.Model):
 
     def __str__(self):
         return f"{self.person} — {self.decision}"
+
+    def clean(self):
+        from meetings.rules import decision_making_role_check
+
+        if self.person_id:
+            decision_making_role_check(person=self.person)
 
 
 class PilotReport(models.Model):
