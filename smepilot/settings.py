@@ -112,9 +112,23 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis redelivers unacknowledged messages after this; it must exceed the longest countdown
-# (retry backoff is capped at 1 h in smepilot.outbox.tasks).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
-CELERY_BEAT_SCHEDULE = {}
+# (OUTBOX_RETRY_BACKOFF_MAX_SECONDS below; the outbox app's system check enforces it).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "socket_connect_timeout": 5}
+# Outgoing email (smepilot.outbox): transient SMTP failures are retried after
+# base * 2^(attempt-1) seconds, capped and jittered, up to OUTBOX_MAX_ATTEMPTS sends in all.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_RETRY_BACKOFF_SECONDS = env.float("OUTBOX_RETRY_BACKOFF_SECONDS", default=30)
+OUTBOX_RETRY_BACKOFF_MAX_SECONDS = env.float("OUTBOX_RETRY_BACKOFF_MAX_SECONDS", default=60 * 60)
+# A message queued (past its retry time) or sending for longer than this lost its task (broker
+# down at commit time, worker killed mid-send): the sweep queues it again.
+OUTBOX_STUCK_AFTER_SECONDS = env.int("OUTBOX_STUCK_AFTER_SECONDS", default=15 * 60)
+OUTBOX_SWEEP_EVERY_SECONDS = env.int("OUTBOX_SWEEP_EVERY_SECONDS", default=5 * 60)
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {
+        "task": "smepilot.outbox.tasks.outgoing_message_sweep",
+        "schedule": OUTBOX_SWEEP_EVERY_SECONDS,
+    },
+}
 
 # --- Email ----------------------------------------------------------------------------------
 # Default for `make run`: emails are printed on the console, links and all.
@@ -143,6 +157,8 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# allauth's own emails (verification, sign-in code, password reset) go through the outbox too.
+ACCOUNT_ADAPTER = "smepilot.accounts.AccountAdapter"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True

@@ -1,5 +1,8 @@
 import pytest
 
+# Real SMTP server and Celery worker for email tests (see tests/smtp_sink.py).
+from tests.smtp_sink import broker_down, celery_worker_real, smtp_sink  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _plain_static_files(settings):

@@ -6,3 +6,6 @@ class OutboxConfig(AppConfig):
     name = "smepilot.outbox"
     label = "outbox"
     verbose_name = _("Outgoing email")
+
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the system checks

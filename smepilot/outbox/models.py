@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,6 +28,9 @@ class OutgoingMessage(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # When the queued message's task is due (later than now while a retry waits out its backoff).
+    # The sweep re-queues queued messages whose time passed long ago: their task was lost.
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("outgoing message")
@@ -35,7 +39,10 @@ class OutgoingMessage(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=MessageStatus.values), name="outgoingmessage_status_valid"),
         ]
-        indexes = [models.Index(fields=["status", "updated_at"], name="outbox_status_updated_idx")]
+        indexes = [
+            models.Index(fields=["status", "updated_at"], name="outbox_status_updated_idx"),
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_status_next_idx"),
+        ]
 
     def __str__(self):
         return f"{self.subject} → {self.to}"

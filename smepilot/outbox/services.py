@@ -1,14 +1,38 @@
-"""The one email path (DESIGN.md, "One email path").
+"""The one email path (DESIGN.md, "One email path", after pretix's outgoing mail).
 
 ``mail_queue`` renders a template set, stores the message row in the caller's transaction and
 asks Celery to send it once that transaction commits: work that is rolled back sends nothing.
+``outgoing_message_deliver`` is what the Celery task runs: it claims the row, talks SMTP once and
+records the outcome. ``outgoing_messages_requeue_stuck`` is the periodic sweep that makes a lost
+task (broker down at commit time, worker killed mid-send) delay mail without losing it.
 """
 
-from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import translation
+import logging
+import random
+import smtplib
+from datetime import timedelta
+from functools import partial
 
-from .models import OutgoingMessage
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from .models import MessageStatus, OutgoingMessage
+
+logger = logging.getLogger(__name__)
+
+# Templates whose messages carry a one-time secret (sign-in codes, password-reset and
+# verification links): their bodies are not kept once sent, and the admin never shows them.
+SECRET_TEMPLATE_PREFIXES = ("account/",)
+REDACTED_BODY = "[Removed after sending: this message carried a one-time sign-in secret.]"
+
+# How many stuck messages one sweep re-queues; the next sweep takes the rest.
+SWEEP_BATCH_SIZE = 500
 
 
 def mail_render(*, template: str, context: dict) -> tuple[str, str, str]:
@@ -28,20 +52,227 @@ def mail_queue(
     language: str | None = None,
     attachments: list[dict] | None = None,
 ) -> OutgoingMessage:
-    """Store one email for ``to`` and send it after the current transaction commits."""
-    from .tasks import outgoing_message_send
+    """Store one email for ``to`` and send it after the current transaction commits.
 
-    language = language or translation.get_language() or "en"
+    ``attachments`` is a list of ``{"filename", "content", "mimetype"}`` dicts with text content
+    (an ``.ics`` file, for instance).
+    """
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
     with translation.override(language):
         subject, body_text, body_html = mail_render(template=template, context=context)
-    message = OutgoingMessage.objects.create(
+    return mail_queue_rendered(
         to=to,
-        template=template,
-        language=language,
         subject=subject,
         body_text=body_text,
         body_html=body_html,
+        template=template,
+        language=language,
+        attachments=attachments,
+    )
+
+
+def mail_queue_rendered(
+    *,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    template: str,
+    language: str | None = None,
+    attachments: list[dict] | None = None,
+) -> OutgoingMessage:
+    """Store an email that is already rendered (allauth's own mails) and send it on commit.
+
+    Outside a transaction (autocommit), the row is saved and the task queued at once.
+    """
+    message = OutgoingMessage.objects.create(
+        to=to,
+        template=template,
+        language=language or translation.get_language() or settings.LANGUAGE_CODE,
+        subject=" ".join(subject.split())[: OutgoingMessage._meta.get_field("subject").max_length],
+        body_text=body_text,
+        body_html=body_html or "",
         attachments=attachments or [],
     )
-    transaction.on_commit(lambda: outgoing_message_send.delay(message.pk))
+    transaction.on_commit(partial(outgoing_message_enqueue, message_id=message.pk))
     return message
+
+
+def outgoing_message_enqueue(*, message_id: int, countdown: float | None = None) -> bool:
+    """Hand the message to Celery. A broker that is down must not fail the caller's request.
+
+    Called from on_commit callbacks: the row is committed and stays queued, so if publishing
+    fails the sweep (``outgoing_messages_requeue_stuck``) queues it again later.
+    """
+    from .tasks import outgoing_message_send
+
+    try:
+        outgoing_message_send.apply_async(args=(message_id,), countdown=countdown)
+    except Exception:
+        # Any publishing error (broker unreachable, timeout, ...): log it; the sweep recovers.
+        logger.exception("Could not queue outgoing message %s; the sweep will retry it.", message_id)
+        return False
+    return True
+
+
+def outgoing_message_requeue(*, message: OutgoingMessage) -> OutgoingMessage:
+    """Send a failed message again (the admin's "Resend"), with a fresh set of attempts."""
+    with transaction.atomic():
+        locked = OutgoingMessage.objects.select_for_update().get(pk=message.pk)
+        if locked.status != MessageStatus.FAILED:
+            raise ValidationError(
+                _("Only failed messages can be sent again; this one is %(status)s."),
+                code="not_failed",
+                params={"status": locked.get_status_display()},
+            )
+        locked.status = MessageStatus.QUEUED
+        locked.attempts = 0
+        locked.next_attempt_at = timezone.now()
+        locked.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+        transaction.on_commit(partial(outgoing_message_enqueue, message_id=locked.pk))
+    return locked
+
+
+def outgoing_messages_requeue_stuck(*, now=None) -> int:
+    """Queue again the messages whose task was lost; return how many.
+
+    A message is stuck when it is queued and its due time passed more than
+    ``OUTBOX_STUCK_AFTER_SECONDS`` ago (its task was never published, or lost), or when it has
+    been sending for that long (the worker died mid-conversation). A message that is being
+    claimed right now is locked and skipped. Re-sending a message stuck in "sending" may deliver
+    it twice if the worker died after the server accepted it: a duplicate rather than a loss.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
+    with transaction.atomic():
+        stuck = list(
+            OutgoingMessage.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(status=MessageStatus.QUEUED, next_attempt_at__lte=cutoff)
+                | Q(status=MessageStatus.SENDING, updated_at__lte=cutoff)
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
+        )
+        if stuck:
+            OutgoingMessage.objects.filter(pk__in=stuck).update(
+                status=MessageStatus.QUEUED, next_attempt_at=now, updated_at=now
+            )
+            logger.warning("Re-queueing %d stuck outgoing message(s): %s", len(stuck), stuck)
+        for pk in stuck:
+            transaction.on_commit(partial(outgoing_message_enqueue, message_id=pk))
+    return len(stuck)
+
+
+def outgoing_messages_failed_count() -> int:
+    """How many messages failed for good and wait for the secretariat (admin, "Resend")."""
+    return OutgoingMessage.objects.filter(status=MessageStatus.FAILED).count()
+
+
+# --- Sending --------------------------------------------------------------------------------
+
+
+def retry_countdown(*, attempts: int) -> float:
+    """Seconds to wait before the next try: exponential, capped, with jitter.
+
+    base * 2^(attempts-1), at most OUTBOX_RETRY_BACKOFF_MAX_SECONDS, then a random value in its
+    upper half so that messages failed together do not all come back at the same instant. The
+    cap must stay below the Redis visibility timeout (checked by the outbox app's system check),
+    or Redis would hand the waiting task to a second worker.
+    """
+    base = settings.OUTBOX_RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
+    capped = min(base, settings.OUTBOX_RETRY_BACKOFF_MAX_SECONDS)
+    return random.uniform(capped / 2, capped)  # noqa: S311 - jitter, not security
+
+
+def smtp_error_is_permanent(error: BaseException) -> bool:
+    """Whether retrying cannot help: the server answered with a 5xx code (RFC 5321, 4.2.1).
+
+    4xx answers, a dropped connection, refused connections and timeouts are transient.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and any(500 <= code < 600 for code in codes)
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        # Our credentials are wrong: a configuration problem, not this message's. Retry, so the
+        # mail goes out once the configuration is fixed within the retry window.
+        return False
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 500 <= error.smtp_code < 600
+    # Other SMTP errors (SMTPServerDisconnected) and OSError (connection refused, timeouts, DNS
+    # failures) are transient. Anything else is a fault in building the message: permanent.
+    return not isinstance(error, (smtplib.SMTPException, OSError))
+
+
+def _email_build(message: OutgoingMessage) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    for attachment in message.attachments:
+        email.attach(attachment["filename"], attachment["content"], attachment.get("mimetype"))
+    return email
+
+
+def _message_claim(message_id: int) -> OutgoingMessage | None:
+    """queued → sending, committed before any SMTP traffic; None if there is nothing to send.
+
+    The row lock makes two tasks for the same message (a redelivery, the sweep, a double
+    enqueue) take turns; the second one finds it no longer queued and leaves.
+    """
+    with transaction.atomic():
+        message = OutgoingMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.status != MessageStatus.QUEUED:
+            return None
+        if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            # Only reached when sends keep dying half-way (the sweep re-queues those).
+            message.status = MessageStatus.FAILED
+            message.last_error = f"Gave up after {message.attempts} attempts. {message.last_error}".strip()
+            message.save(update_fields=["status", "last_error", "updated_at"])
+            return None
+        message.status = MessageStatus.SENDING
+        message.attempts += 1
+        message.save(update_fields=["status", "attempts", "updated_at"])
+    return message
+
+
+def outgoing_message_deliver(*, message_id: int) -> str:
+    """Send one stored message once; return the resulting status (or "skipped").
+
+    Transient failures go back to queued and are retried after ``retry_countdown``, up to
+    ``OUTBOX_MAX_ATTEMPTS`` attempts; permanent ones (5xx) fail at once with the error.
+    """
+    message = _message_claim(message_id)
+    if message is None:
+        return "skipped"
+    try:
+        _email_build(message).send()
+    except Exception as error:
+        error_text = f"{type(error).__name__}: {error}"[:2000]
+        if smtp_error_is_permanent(error) or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            logger.warning("Outgoing message %s failed: %s", message.pk, error_text)
+            OutgoingMessage.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+                status=MessageStatus.FAILED, last_error=error_text, updated_at=timezone.now()
+            )
+            return MessageStatus.FAILED
+        countdown = retry_countdown(attempts=message.attempts)
+        logger.info("Outgoing message %s: %s; retrying in %.1f s", message.pk, error_text, countdown)
+        now = timezone.now()
+        with transaction.atomic():
+            OutgoingMessage.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+                status=MessageStatus.QUEUED,
+                last_error=error_text,
+                next_attempt_at=now + timedelta(seconds=countdown),
+                updated_at=now,
+            )
+            transaction.on_commit(partial(outgoing_message_enqueue, message_id=message.pk, countdown=countdown))
+        return MessageStatus.QUEUED
+    sent = {"status": MessageStatus.SENT, "sent_at": timezone.now(), "updated_at": timezone.now()}
+    if message.template.startswith(SECRET_TEMPLATE_PREFIXES):
+        sent.update(body_text=REDACTED_BODY, body_html="")
+    OutgoingMessage.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(**sent)
+    return MessageStatus.SENT
