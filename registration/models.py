@@ -108,6 +108,11 @@ class ParticipantProfile(models.Model):
     def clean(self):
         if self.sme_id and self.administration_id and self.sme.administration_id != self.administration_id:
             raise ValidationError({"sme": _("Choose an SME of the country you selected.")})
+        if self.sme_id and self.user_id:
+            # Terms of reference, point 3: a leader or decision-maker cannot become an SME representative.
+            from meetings.rules import sme_representation_check
+
+            sme_representation_check(user=self.user)
 
 
 class Attendance(models.TextChoices):

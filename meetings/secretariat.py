@@ -1,0 +1,82 @@
+"""The "Secretariat" group: exactly the permissions the ITU-D Study Groups Secretariat's work needs.
+
+DESIGN.md ("The people who use it"): the secretariat sets up study groups, meetings, the pilot,
+Administrations and their focal points, watches every registration, records leadership
+appointments and decisions, and reports to Council. It manages no users, groups or permissions,
+and deletes nothing whose deletion would lose the audit trail (registrations, decisions, SMEs,
+participant profiles, focal points — they are ended, refused or deactivated instead).
+
+Kept in sync after every migrate (post_migrate, connected in MeetingsConfig.ready) and by
+`manage.py setup_secretariat_group`; both are idempotent and make the group's permissions exactly
+this list.
+"""
+
+from django.db import transaction
+
+SECRETARIAT_GROUP_NAME = "Secretariat"
+
+VIEW_ADD_CHANGE = ("view", "add", "change")
+
+# (app_label, model_name): actions
+SECRETARIAT_PERMISSIONS = {
+    ("meetings", "pilot"): VIEW_ADD_CHANGE,
+    ("meetings", "studygroup"): VIEW_ADD_CHANGE,
+    ("meetings", "meeting"): VIEW_ADD_CHANGE,
+    ("meetings", "appointment"): VIEW_ADD_CHANGE,
+    ("meetings", "decision"): VIEW_ADD_CHANGE,
+    # Delete only here: correcting a decision's list of participants removes a row (its history
+    # keeps the removal); the decision itself is never deleted.
+    ("meetings", "decisionparticipant"): (*VIEW_ADD_CHANGE, "delete"),
+    ("meetings", "pilotreport"): VIEW_ADD_CHANGE,
+    ("focalpoints", "administration"): VIEW_ADD_CHANGE,
+    ("focalpoints", "focalpoint"): VIEW_ADD_CHANGE,
+    ("registration", "sme"): VIEW_ADD_CHANGE,
+    ("registration", "participantprofile"): VIEW_ADD_CHANGE,
+    ("registration", "registration"): VIEW_ADD_CHANGE,
+    # View, and change to resend a message that failed.
+    ("outbox", "outgoingmessage"): ("view", "change"),
+}
+
+
+def secretariat_permission_codenames():
+    """Set of "app_label.codename" strings the group must hold."""
+    return {
+        f"{app_label}.{action}_{model}"
+        for (app_label, model), actions in SECRETARIAT_PERMISSIONS.items()
+        for action in actions
+    }
+
+
+def secretariat_group_sync(*, using="default"):
+    """Create or update the Secretariat group so it holds exactly SECRETARIAT_PERMISSIONS.
+
+    Permissions that do not exist yet (an app not migrated yet) are skipped; the next sync adds
+    them. Returns (group, number of permissions).
+    """
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    wanted = Q(pk__in=[])
+    for (app_label, model), actions in SECRETARIAT_PERMISSIONS.items():
+        wanted |= Q(
+            content_type__app_label=app_label,
+            content_type__model=model,
+            codename__in=[f"{action}_{model}" for action in actions],
+        )
+    with transaction.atomic(using=using):
+        group, _created = Group.objects.using(using).get_or_create(name=SECRETARIAT_GROUP_NAME)
+        permissions = list(Permission.objects.using(using).filter(wanted))
+        group.permissions.set(permissions)
+    return group, len(permissions)
+
+
+def secretariat_group_post_migrate(sender, using="default", **kwargs):
+    from django.contrib.auth.models import Group, Permission
+
+    # Skip while auth itself is not migrated (e.g. migrating to zero).
+    from django.db import connections
+
+    tables = connections[using].introspection.table_names()
+    if Group._meta.db_table not in tables or Permission._meta.db_table not in tables:
+        return
+    secretariat_group_sync(using=using)
