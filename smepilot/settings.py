@@ -6,6 +6,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from smepilot.auth_settings import socialaccount_providers, ties_enabled
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -155,7 +157,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+# No username is asked for; allauth fills Django's (unique) username column from the address.
+ACCOUNT_SIGNUP_FORM_CLASS = "registration.forms.SignupForm"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # allauth's own emails (verification, sign-in code, password reset) go through the outbox too.
 ACCOUNT_ADAPTER = "smepilot.accounts.AccountAdapter"
@@ -179,18 +182,15 @@ ACCOUNT_RATE_LIMITS = {
 TIES_OIDC_SERVER_URL = env("TIES_OIDC_SERVER_URL", default="")
 TIES_OIDC_CLIENT_ID = env("TIES_OIDC_CLIENT_ID", default="")
 TIES_OIDC_CLIENT_SECRET = env("TIES_OIDC_CLIENT_SECRET", default="")
-TIES_ENABLED = bool(TIES_OIDC_SERVER_URL and TIES_OIDC_CLIENT_ID and TIES_OIDC_CLIENT_SECRET)
-SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": []}}
-if TIES_ENABLED:
-    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
-        {
-            "provider_id": "ties",
-            "name": "ITU account (TIES)",
-            "client_id": TIES_OIDC_CLIENT_ID,
-            "secret": TIES_OIDC_CLIENT_SECRET,
-            "settings": {"server_url": TIES_OIDC_SERVER_URL},
-        }
-    )
+SOCIALACCOUNT_PROVIDERS = socialaccount_providers(
+    ties_server_url=TIES_OIDC_SERVER_URL,
+    ties_client_id=TIES_OIDC_CLIENT_ID,
+    ties_client_secret=TIES_OIDC_CLIENT_SECRET,
+)
+TIES_ENABLED = ties_enabled(SOCIALACCOUNT_PROVIDERS)
+# Show the sign-up form (with the privacy notice) to TIES users too, instead of signing them up
+# silently without their recorded consent.
+SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 

@@ -11,6 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("", include("meetings.urls")),
+    path("", include("registration.urls")),
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
 ]
 

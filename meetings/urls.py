@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "meetings"
+
+urlpatterns = [
+    path("meetings/", views.meeting_list, name="list"),
+]

@@ -1,0 +1,129 @@
+"""Forms of the representative's journey. They collect input; the rules are in registration.services."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from focalpoints.models import Administration
+
+from .models import SME, Attendance
+
+# The label links to the notice; rendered lazily so the translation and the URL resolve per request.
+format_html_lazy = lazy(format_html, SafeString)
+
+PRIVACY_CONSENT_LABEL = format_html_lazy(
+    '{} <a href="{}">{}</a>',
+    _("I have read and accept the"),
+    reverse_lazy("registration:privacy"),
+    _("privacy notice"),
+)
+
+
+def errors_to_form(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's refusal on the form: beside its field when keyed by one, else at the top."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class SignupForm(forms.Form):
+    """Extra fields on allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS): names and privacy consent."""
+
+    given_name = forms.CharField(
+        label=_("Given name"), max_length=150, widget=forms.TextInput({"autocomplete": "given-name"})
+    )
+    family_name = forms.CharField(
+        label=_("Family name"), max_length=150, widget=forms.TextInput({"autocomplete": "family-name"})
+    )
+    privacy_consent = forms.BooleanField(
+        label=PRIVACY_CONSENT_LABEL,
+        required=True,
+        error_messages={"required": _("Accept the privacy notice to create an account.")},
+    )
+
+    def signup(self, request, user):
+        from .services import profile_create_at_signup
+
+        profile_create_at_signup(
+            user=user,
+            given_name=self.cleaned_data["given_name"],
+            family_name=self.cleaned_data["family_name"],
+            privacy_consent=self.cleaned_data["privacy_consent"],
+        )
+
+
+class ProfileForm(forms.Form):
+    given_name = forms.CharField(label=_("Given name"), max_length=150)
+    family_name = forms.CharField(label=_("Family name"), max_length=150)
+    job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
+    administration = forms.ModelChoiceField(
+        label=_("Country"),
+        queryset=Administration.objects.filter(in_pilot=True),
+        help_text=_("Only the countries whose Administration takes part in the pilot are listed."),
+        empty_label=_("Choose your country"),
+    )
+    privacy_consent = forms.BooleanField(label=PRIVACY_CONSENT_LABEL, required=False)
+
+    def __init__(self, *args, needs_consent: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_consent:
+            del self.fields["privacy_consent"]
+
+
+class SMEChooseForm(forms.Form):
+    sme = forms.ModelChoiceField(label=_("Your SME"), queryset=SME.objects.none(), empty_label=_("Choose your SME"))
+
+    def __init__(self, *args, administration: Administration, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sme"].queryset = SME.objects.filter(administration=administration).order_by("name")
+        self.fields["sme"].label_from_instance = lambda sme: f"{sme.name} — {sme.get_eligibility_display()}"
+
+
+class SMEDeclareForm(forms.Form):
+    name = forms.CharField(label=_("Company name"), max_length=200)
+    employees = forms.IntegerField(label=_("Number of employees"), min_value=1)
+    annual_revenue = forms.DecimalField(label=_("Annual revenue"), max_digits=16, decimal_places=2, min_value=0)
+    revenue_currency = forms.CharField(
+        label=_("Currency"), max_length=3, min_length=3, help_text=_("Three-letter code, e.g. USD, EUR, KES.")
+    )
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    address = forms.CharField(label=_("Address"), widget=forms.Textarea({"rows": 3}))
+
+
+class RegistrationForm(forms.Form):
+    """One checkbox and one attendance choice per meeting, all sent in one POST.
+
+    Fields exist for every listed meeting, so that a stale page (a window that closed since it
+    was loaded) reaches the service and gets its explanation rather than being silently ignored.
+    """
+
+    def __init__(self, *args, meetings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meetings = list(meetings)
+        for meeting in self.meetings:
+            self.fields[f"meeting_{meeting.pk}"] = forms.BooleanField(label=meeting.title, required=False)
+            self.fields[f"attendance_{meeting.pk}"] = forms.ChoiceField(
+                label=_("Attendance"),
+                choices=Attendance.choices,
+                initial=Attendance.IN_PERSON,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    def choices(self):
+        return [
+            (meeting, self.cleaned_data.get(f"attendance_{meeting.pk}") or Attendance.IN_PERSON)
+            for meeting in self.meetings
+            if self.cleaned_data.get(f"meeting_{meeting.pk}")
+        ]
+
+    def rows(self):
+        return [
+            (meeting, self[f"meeting_{meeting.pk}"], self[f"attendance_{meeting.pk}"]) for meeting in self.meetings
+        ]

@@ -1,0 +1,382 @@
+"""The SME representative's journey: consent, profile, SME, registrations and cancellations.
+
+Each function validates, writes in one transaction and leaves side effects (emails) to the
+outbox, whose sending happens on commit: work that is rolled back sends nothing.
+"""
+
+from decimal import Decimal
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from focalpoints import services as focalpoint_services
+from focalpoints.models import Administration
+from meetings.models import Meeting
+from meetings.selectors import WindowState, meeting_registration_state, pilot_current, pilot_has_ended
+from smepilot.outbox.services import mail_queue
+
+from .models import (
+    ACTIVE_STATUSES,
+    SME,
+    Attendance,
+    Eligibility,
+    ParticipantProfile,
+    Registration,
+    RegistrationStatus,
+)
+
+ONE_ACTIVE_CONSTRAINT = "registration_one_active_per_participant_meeting"
+
+
+# --- Consent and profile ---------------------------------------------------------------------
+
+
+def profile_create_at_signup(*, user, given_name: str, family_name: str, privacy_consent: bool) -> ParticipantProfile:
+    """Create the person's profile when they sign up, recording when they accepted the privacy notice."""
+    if not privacy_consent:
+        raise ValidationError(
+            {"privacy_consent": _("Accept the privacy notice to create an account: we need it to process your data.")}
+        )
+    profile, _created = ParticipantProfile.objects.update_or_create(
+        user=user,
+        defaults={
+            "given_name": given_name.strip(),
+            "family_name": family_name.strip(),
+            "privacy_consent_at": timezone.now(),
+        },
+    )
+    return profile
+
+
+def _sme_change_check(*, profile: ParticipantProfile) -> None:
+    """Refuse to change the SME (or country) while registrations made for the current SME are active.
+
+    A registration records the SME the person represented when registering, and that SME's
+    Administration validates it (terms of reference, point 4). Moving pending or validated
+    registrations silently to another SME would put them before the wrong focal points, so the
+    person is asked to cancel them first. Registrations for meetings that have ended, and
+    rejected or cancelled ones, do not block the change.
+    """
+    if profile.pk is None or profile.sme_id is None:
+        return
+    blocking = profile.registrations.filter(
+        status__in=ACTIVE_STATUSES, meeting__ends_on__gte=timezone.localdate()
+    ).exists()
+    if blocking:
+        raise ValidationError(
+            _(
+                "You have pending or validated registrations for coming meetings as a representative of "
+                "%(sme)s. Cancel them in “My registrations” first, then change your SME or country."
+            )
+            % {"sme": profile.sme.name}
+        )
+
+
+def _profile_for_update(*, user) -> ParticipantProfile:
+    # The row lock serializes a change of SME with a registration being created at the same time.
+    profile = ParticipantProfile.objects.select_for_update().filter(user=user).first()
+    return profile or ParticipantProfile(user=user)
+
+
+def profile_save(
+    *,
+    user,
+    given_name: str,
+    family_name: str,
+    job_title: str,
+    administration: Administration,
+    privacy_consent: bool = False,
+) -> ParticipantProfile:
+    """Save the person's names, job title and country (an Administration taking part in the pilot).
+
+    Changing the country clears the SME (an SME belongs to one Administration), and is refused
+    while registrations are active: see ``_sme_change_check``. A profile without recorded consent
+    (for example one created by the secretariat) records it here, and cannot be saved without it.
+    """
+    if not administration.in_pilot:
+        raise ValidationError(
+            {"administration": _("This country's Administration does not take part in the pilot. Choose another.")}
+        )
+    with transaction.atomic():
+        profile = _profile_for_update(user=user)
+        if profile.privacy_consent_at is None:
+            if not privacy_consent:
+                raise ValidationError({"privacy_consent": _("Accept the privacy notice to save your profile.")})
+            profile.privacy_consent_at = timezone.now()
+        if profile.administration_id != administration.pk and profile.sme_id is not None:
+            _sme_change_check(profile=profile)
+            profile.sme = None
+        profile.given_name = given_name.strip()
+        profile.family_name = family_name.strip()
+        profile.job_title = job_title.strip()
+        profile.administration = administration
+        profile.save()
+    return profile
+
+
+def _profile_with_country(*, user) -> ParticipantProfile:
+    profile = _profile_for_update(user=user)
+    if profile.pk is None or profile.administration_id is None:
+        raise ValidationError(_("Fill in your profile and choose your country first."))
+    return profile
+
+
+def profile_sme_choose(*, user, sme: SME) -> ParticipantProfile:
+    """Say which SME, of the person's country, they represent (see ``_sme_change_check``)."""
+    with transaction.atomic():
+        profile = _profile_with_country(user=user)
+        if sme.administration_id != profile.administration_id:
+            raise ValidationError({"sme": _("Choose an SME of the country in your profile.")})
+        if profile.sme_id != sme.pk:
+            _sme_change_check(profile=profile)
+            profile.sme = sme
+            profile.save(update_fields=["sme", "updated_at"])
+    return profile
+
+
+def sme_declare(
+    *,
+    user,
+    name: str,
+    employees: int,
+    annual_revenue: Decimal,
+    revenue_currency: str,
+    website: str,
+    address: str,
+) -> SME:
+    """Declare a new SME of the person's country and make it theirs; its eligibility starts pending.
+
+    The Administration confirms that it meets the national criteria (terms of reference, point 4).
+    """
+    name = " ".join(name.split())
+    revenue_currency = revenue_currency.strip().upper()
+    if annual_revenue is not None and annual_revenue < 0:
+        raise ValidationError({"annual_revenue": _("The annual revenue cannot be negative.")})
+    if len(revenue_currency) != 3 or not revenue_currency.isalpha() or not revenue_currency.isascii():
+        raise ValidationError({"revenue_currency": _("Give the currency as a three-letter code, e.g. USD or EUR.")})
+    with transaction.atomic():
+        profile = _profile_with_country(user=user)
+        _sme_change_check(profile=profile)
+        if SME.objects.filter(administration_id=profile.administration_id, name__iexact=name).exists():
+            raise ValidationError(
+                {"name": _("An SME with this name is already declared in your country. Choose it from the list.")}
+            )
+        try:
+            with transaction.atomic():
+                sme = SME.objects.create(
+                    administration_id=profile.administration_id,
+                    name=name,
+                    employees=employees,
+                    annual_revenue=annual_revenue,
+                    revenue_currency=revenue_currency,
+                    website=website.strip(),
+                    address=address.strip(),
+                    eligibility=Eligibility.PENDING,
+                    created_by=user,
+                )
+        except IntegrityError as error:  # declared by someone else at the same moment
+            raise ValidationError(
+                {"name": _("An SME with this name is already declared in your country. Choose it from the list.")}
+            ) from error
+        profile.sme = sme
+        profile.save(update_fields=["sme", "updated_at"])
+    return sme
+
+
+# --- Registrations ---------------------------------------------------------------------------
+
+
+def _meeting_label(meeting: Meeting) -> str:
+    return f"{meeting.title} ({date_format(meeting.starts_on)})"
+
+
+def _active_registration_meeting_ids(*, participant: ParticipantProfile, meetings: list[Meeting]) -> set[int]:
+    return set(
+        Registration.objects.filter(
+            participant=participant, meeting__in=meetings, status__in=ACTIVE_STATUSES
+        ).values_list("meeting_id", flat=True)
+    )
+
+
+def _participant_checks(*, participant: ParticipantProfile) -> list[str]:
+    errors = []
+    if not EmailAddress.objects.filter(user_id=participant.user_id, verified=True).exists():
+        errors.append(
+            _(
+                "Your email address is not verified yet. Open the link in the email we sent you, "
+                "or ask for a new one on your account's email page, then register."
+            )
+        )
+    if participant.sme is None:
+        errors.append(_("Say which SME you represent in your profile before registering."))
+        return errors
+    if participant.sme.eligibility == Eligibility.REFUSED:
+        errors.append(
+            _(
+                "Your Administration found that %(sme)s does not meet the national criteria for SMEs, "
+                "so it cannot register. Contact your Administration's focal point or the secretariat."
+            )
+            % {"sme": participant.sme.name}
+        )
+    if not participant.sme.administration.in_pilot:
+        errors.append(_("Your country's Administration does not take part in the pilot. Contact the secretariat."))
+    return errors
+
+
+def registration_create(*, participant: ParticipantProfile, choices: list[tuple[Meeting, str]]) -> list[Registration]:
+    """Create one pending registration per chosen meeting, in one transaction.
+
+    Refused, with a message saying what to do: an unverified email address; no SME or an SME
+    whose eligibility the Administration refused (terms of reference, point 4); the same meeting
+    twice; a study group not in the pilot (point 1); a meeting whose window is not open, or after
+    the pilot's end (point 5); remote attendance where it is not offered; an active registration
+    for the same meeting, also when two submissions race (the database constraint decides).
+    On success the registrant's acknowledgement and the focal points' notification are queued
+    in the same transaction.
+    """
+    today = timezone.localdate()
+    errors = _participant_checks(participant=participant)
+    if not choices:
+        errors.append(_("Choose at least one meeting."))
+    pilot = pilot_current(today=today)
+    if pilot is None:
+        errors.append(_("Registration is not open: there is no SME pilot."))
+    elif pilot_has_ended(pilot=pilot, today=today):
+        errors.append(
+            _(
+                "Registration is closed: the SME pilot ended on %(date)s. Under its terms of reference "
+                "(point 5) the pilot runs until PP-18, so SMEs can no longer register."
+            )
+            % {"date": date_format(pilot.ends_on)}
+        )
+    pilot_study_group_ids = set(pilot.study_groups.values_list("pk", flat=True)) if pilot else set()
+
+    seen = set()
+    meetings = [meeting for meeting, _attendance in choices]
+    already = _active_registration_meeting_ids(participant=participant, meetings=meetings) if meetings else set()
+    for meeting, attendance in choices:
+        label = _meeting_label(meeting)
+        if meeting.pk in seen:
+            errors.append(_("You chose %(meeting)s twice. Choose each meeting once.") % {"meeting": label})
+            continue
+        seen.add(meeting.pk)
+        if meeting.pk in already:
+            errors.append(
+                _(
+                    "You are already registered for %(meeting)s. See “My registrations”; cancel that "
+                    "registration first if you want to change it."
+                )
+                % {"meeting": label}
+            )
+        if attendance not in Attendance.values:
+            errors.append(_("Choose in person or remote for %(meeting)s.") % {"meeting": label})
+        elif attendance == Attendance.REMOTE and not meeting.remote_participation:
+            errors.append(_("%(meeting)s does not offer remote participation. Choose in person.") % {"meeting": label})
+        if pilot is None or pilot_has_ended(pilot=pilot, today=today):
+            continue  # already said once for every meeting
+        if meeting.study_group_id not in pilot_study_group_ids:
+            errors.append(
+                _(
+                    "%(meeting)s is not a meeting of a study group taking part in the SME pilot. "
+                    "Choose a meeting listed on the meetings page."
+                )
+                % {"meeting": label}
+            )
+            continue
+        if meeting.ends_on > pilot.ends_on:
+            errors.append(
+                _(
+                    "%(meeting)s ends after the SME pilot's last day (%(date)s); under the terms of reference "
+                    "(point 5) SMEs take part only until PP-18."
+                )
+                % {"meeting": label, "date": date_format(pilot.ends_on)}
+            )
+            continue
+        state = meeting_registration_state(meeting=meeting, pilot=pilot, today=today)
+        if state == WindowState.NOT_YET_OPEN:
+            errors.append(
+                _("Registration for %(meeting)s opens on %(date)s. Come back then.")
+                % {"meeting": label, "date": date_format(meeting.registration_opens_on)}
+            )
+        elif state == WindowState.CLOSED:
+            errors.append(
+                _("Registration for %(meeting)s closed on %(date)s. Contact the secretariat if you must attend.")
+                % {"meeting": label, "date": date_format(meeting.registration_closes_on)}
+            )
+    if errors:
+        raise ValidationError(errors)
+
+    try:
+        with transaction.atomic():
+            # Serializes with a change of SME (profile_save, profile_sme_choose) for this person.
+            ParticipantProfile.objects.select_for_update().filter(pk=participant.pk).values_list("pk").get()
+            # One by one rather than bulk_create, so that each row gets its history record.
+            registrations = [
+                Registration.objects.create(
+                    participant=participant, sme=participant.sme, meeting=meeting, attendance=attendance
+                )
+                for meeting, attendance in choices
+            ]
+            _acknowledgement_queue(participant=participant, registrations=registrations)
+            focalpoint_services.registrations_notify_focal_points(registrations=registrations)
+    except IntegrityError as error:
+        if getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) != ONE_ACTIVE_CONSTRAINT:
+            raise
+        raise ValidationError(
+            _(
+                "You are already registered for one of these meetings (the form was probably sent twice). "
+                "See “My registrations”."
+            )
+        ) from error
+    return registrations
+
+
+def _acknowledgement_queue(*, participant: ParticipantProfile, registrations: list[Registration]) -> None:
+    mail_queue(
+        to=participant.user.email,
+        template="emails/registration_acknowledgement",
+        context={
+            "participant": participant,
+            "sme": participant.sme,
+            "administration": participant.sme.administration,
+            "registrations": registrations,
+            "my_registrations_url": settings.SITE_URL + reverse("registration:list"),
+        },
+        language=translation.get_language(),
+    )
+
+
+def registration_cancel(*, registration: Registration, cancelled_by) -> Registration:
+    """Cancel a pending or validated registration before the meeting starts.
+
+    Only its registrant (or secretariat staff) may. When it had been validated, the focal points
+    are told, since they had approved the person's attendance.
+    """
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("meeting", "participant")
+            .get(pk=registration.pk)
+        )
+        if registration.participant.user_id != cancelled_by.pk and not cancelled_by.is_staff:
+            raise ValidationError(_("You can cancel only your own registrations."))
+        if registration.status not in ACTIVE_STATUSES:
+            raise ValidationError(
+                _("This registration is %(status)s; only pending or validated registrations can be cancelled.")
+                % {"status": registration.get_status_display().lower()}
+            )
+        if timezone.localdate() >= registration.meeting.starts_on:
+            raise ValidationError(_("The meeting has started; registrations can be cancelled only before it starts."))
+        was_validated = registration.status == RegistrationStatus.VALIDATED
+        registration.status = RegistrationStatus.CANCELLED
+        registration.cancelled_at = timezone.now()
+        registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+        if was_validated:
+            focalpoint_services.registration_cancelled_notify_focal_points(registration=registration)
+    return registration

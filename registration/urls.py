@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registration"
+
+urlpatterns = [
+    path("privacy/", views.privacy_notice, name="privacy"),
+    path("profile/", views.profile_edit, name="profile"),
+    path("profile/sme/", views.profile_sme_choose, name="profile_sme"),
+    path("profile/sme/new/", views.sme_declare, name="sme_declare"),
+    path("registrations/", views.registration_list, name="list"),
+    path("registrations/new/", views.registration_new, name="new"),
+    path("registrations/<int:pk>/cancel/", views.registration_cancel, name="cancel"),
+]

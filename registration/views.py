@@ -1,0 +1,196 @@
+"""Pages of the SME representative's journey. Every rule is in registration.services; a refusal is
+shown on the page it came from, with status 400 (never a 500)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from meetings.selectors import pilot_current, pilot_has_ended, pilot_study_groups_with_coming_meetings
+
+from . import selectors, services
+from .forms import ProfileForm, RegistrationForm, SMEChooseForm, SMEDeclareForm, errors_to_form
+from .models import Registration
+
+BAD_REQUEST = 400
+
+
+@require_safe
+def privacy_notice(request):
+    # Public: it is read before an account exists.
+    return render(request, "registration/privacy.html")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile_edit(request):
+    profile = selectors.profile_of(user=request.user)
+    needs_consent = profile is None or profile.privacy_consent_at is None
+    initial = {}
+    if profile is not None:
+        initial = {
+            "given_name": profile.given_name,
+            "family_name": profile.family_name,
+            "job_title": profile.job_title,
+            "administration": profile.administration_id,
+        }
+    form = ProfileForm(request.POST or None, initial=initial, needs_consent=needs_consent)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                profile = services.profile_save(user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                errors_to_form(form, error)
+            else:
+                messages.success(request, _("Your profile is saved."))
+                if profile.sme_id is None:
+                    return redirect("registration:profile_sme")
+                return redirect("registration:profile")
+        status = BAD_REQUEST
+    return render(request, "registration/profile.html", {"form": form, "profile": profile}, status=status)
+
+
+def _profile_with_country_or_redirect(request):
+    profile = selectors.profile_of(user=request.user)
+    if profile is None or profile.administration_id is None:
+        messages.info(request, _("Fill in your profile and choose your country first."))
+        return None, redirect("registration:profile")
+    return profile, None
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile_sme_choose(request):
+    """Second step of the profile: the SME, chosen from the country's list (works without JavaScript)."""
+    profile, response = _profile_with_country_or_redirect(request)
+    if response:
+        return response
+    form = SMEChooseForm(request.POST or None, initial={"sme": profile.sme_id}, administration=profile.administration)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.profile_sme_choose(user=request.user, sme=form.cleaned_data["sme"])
+            except ValidationError as error:
+                errors_to_form(form, error)
+            else:
+                messages.success(request, _("Your SME is saved."))
+                return redirect("registration:profile")
+        status = BAD_REQUEST
+    return render(request, "registration/profile_sme.html", {"form": form, "profile": profile}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def sme_declare(request):
+    profile, response = _profile_with_country_or_redirect(request)
+    if response:
+        return response
+    form = SMEDeclareForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                sme = services.sme_declare(user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                errors_to_form(form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "%(sme)s is declared. Your Administration will confirm that it meets the national "
+                        "criteria; you can register for meetings meanwhile."
+                    )
+                    % {"sme": sme.name},
+                )
+                return redirect("registration:profile")
+        status = BAD_REQUEST
+    return render(request, "registration/sme_declare.html", {"form": form, "profile": profile}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration_new(request):
+    """Choose meetings and attendance, in one submission (one transaction in the service)."""
+    profile = selectors.profile_of(user=request.user)
+    if profile is None or profile.sme_id is None:
+        messages.info(request, _("Fill in your profile and say which SME you represent before registering."))
+        return redirect("registration:profile")
+    today = timezone.localdate()
+    pilot = pilot_current(today=today)
+    study_groups = pilot_study_groups_with_coming_meetings(pilot=pilot, today=today)
+    meetings = [row.meeting for group in study_groups for row in group.meetings]
+    form = RegistrationForm(request.POST or None, meetings=meetings)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                registrations = services.registration_create(participant=profile, choices=form.choices())
+            except ValidationError as error:
+                errors_to_form(form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your registration for %(count)d meeting(s) is sent. Your Administration's focal points "
+                        "will validate it; we have emailed you an acknowledgement."
+                    )
+                    % {"count": len(registrations)},
+                )
+                return redirect("registration:list")
+        status = BAD_REQUEST
+    fields = {meeting.pk: (form[f"meeting_{meeting.pk}"], form[f"attendance_{meeting.pk}"]) for meeting in meetings}
+    return render(
+        request,
+        "registration/registration_new.html",
+        {
+            "form": form,
+            "profile": profile,
+            "pilot": pilot,
+            "pilot_ended": pilot is not None and pilot_has_ended(pilot=pilot, today=today),
+            "study_groups": [
+                (group, [(row, *fields[row.meeting.pk]) for row in group.meetings]) for group in study_groups
+            ],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def registration_list(request):
+    return render(
+        request,
+        "registration/registration_list.html",
+        {"registrations": selectors.registrations_of(user=request.user), "today": timezone.localdate()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration_cancel(request, pk):
+    """GET shows the confirmation; only the POST cancels. Another person's registration is a 404."""
+    registration = get_object_or_404(
+        Registration.objects.select_related("meeting", "meeting__study_group"), pk=pk, participant__user=request.user
+    )
+    errors = []
+    if request.method == "POST":
+        try:
+            services.registration_cancel(registration=registration, cancelled_by=request.user)
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(
+                request, _("Your registration for %(meeting)s is cancelled.") % {"meeting": registration.meeting.title}
+            )
+            return redirect("registration:list")
+    return render(
+        request,
+        "registration/registration_cancel.html",
+        {"registration": registration, "errors": errors},
+        status=BAD_REQUEST if errors else 200,
+    )
