@@ -1,0 +1,63 @@
+"""python manage.py seed_demo: the demo data of meetings.demo, and how to sign in."""
+
+import secrets
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from meetings import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update the demo data that mirrors the circular letter (pilot, ITU-D Study Groups 1 and 2, "
+        "meetings, Administrations, focal points, SMEs, registrations, demo accounts). Safe to run twice."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--letter-dates",
+            action="store_true",
+            help="Keep the letter's 2018 dates (registration opens 18 January 2018) instead of moving them to today.",
+        )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even with DEBUG off; the demo accounts then get random passwords, printed once.",
+        )
+
+    def handle(self, *args, letter_dates, allow_production, **options):
+        if settings.DEBUG:
+            # The password documented in the README: acceptable on a developer's machine only.
+            passwords = dict.fromkeys(demo_account_emails(), demo.DEMO_PASSWORD)
+        elif allow_production:
+            # A real site must not get accounts with a password published in the README: new random
+            # ones at every run (the previous ones stop working).
+            passwords = {email: secrets.token_urlsafe(12) for email in demo_account_emails()}
+        else:
+            raise CommandError(
+                "Refusing to seed with DEBUG off: the demo creates a superuser, a focal point and an SME "
+                "representative that anyone who reads the README could sign in as, plus fictitious SMEs and "
+                "registrations. Run it on a development machine (DEBUG=true), or pass --allow-production to seed "
+                "this database anyway: the demo accounts then get random passwords, printed once."
+            )
+
+        result = demo.seed(letter_dates=letter_dates, passwords=passwords)
+
+        pilot = result.pilot
+        if letter_dates:
+            self.stdout.write("Demo data ready, with the letter's 2018 dates.")
+        else:
+            self.stdout.write(
+                f"Demo data ready, dates moved by {result.shift.days // 7} weeks so that registration is open today."
+            )
+        self.stdout.write(f"Pilot: {pilot.name}, {pilot.starts_on:%d %b %Y} to {pilot.ends_on:%d %b %Y}.")
+        self.stdout.write("")
+        self.stdout.write(f"Sign in at {settings.SITE_URL}/accounts/login/ (the secretariat also at /admin/):")
+        for account in result.accounts:
+            self.stdout.write(f"  {account.role:<45} {account.email:<28} password: {account.password}")
+        self.stdout.write("With the default EMAIL_URL (consolemail://) emails are printed on the server's console.")
+
+
+def demo_account_emails():
+    return [demo.SECRETARIAT_EMAIL, demo.FOCAL_POINT_EMAIL, demo.SME_REPRESENTATIVE_EMAIL]
