@@ -149,3 +149,40 @@ class OutgoingMessageFactory(factory.django.DjangoModelFactory):
     subject = "Subject"
     body_text = "Body"
     body_html = "<p>Body</p>"
+
+
+# --- Leadership appointments and decisions (meetings) -----------------------------------------
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    """A current leadership appointment of a person who is not an SME representative."""
+
+    class Meta:
+        model = "meetings.Appointment"
+
+    person = factory.SubFactory(UserFactory)
+    study_group = factory.SubFactory(StudyGroupFactory)
+    role = "rapporteur"
+    question = "Question 1/1"
+    starts_on = factory.LazyFunction(lambda: today() - datetime.timedelta(days=100))
+    ends_on = None
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.Decision"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    kind = "recommendation"
+    reference = factory.Sequence(lambda n: f"Recommendation ITU-D {n + 1}")
+    title = "Assistance to developing countries"
+    adopted_on = factory.LazyFunction(today)
+    approval_procedure = "Adopted by consensus"
+
+
+class DecisionParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.DecisionParticipant"
+
+    decision = factory.SubFactory(DecisionFactory)
+    person = factory.SubFactory(UserFactory)
