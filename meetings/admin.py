@@ -122,3 +122,5 @@ class MeetingAdmin(MeetingParticipantsAdminMixin, admin.ModelAdmin):
 
 
 # Leadership appointments, decisions and pilot reports are registered below.
+from . import admin_leadership  # noqa: E402, F401  (appointments, decisions, admin sign-in)
+from . import admin_report  # noqa: E402, F401  (pilot report: narrative and figures page)
