@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_actions import RegistrationActionsAdminMixin
 from .models import SME, ParticipantProfile, Registration
 
 SME_ROLE_LABEL = _("SME pilot — no decision-making role")
@@ -135,7 +136,7 @@ class RegistrationAdminForm(forms.ModelForm):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(SimpleHistoryAdmin):
+class RegistrationAdmin(RegistrationActionsAdminMixin, SimpleHistoryAdmin):
     form = RegistrationAdminForm
     list_display = [
         "participant_name",

@@ -1,0 +1,223 @@
+"""The secretariat's actions on registrations in the admin (issue 5, "Admin actions").
+
+- approve or reject on behalf of an Administration: an intermediate page asks for the reason,
+  and the focal-point service records the decision as taken by the secretariat on the
+  Administration's behalf (``decided_on_behalf``), so it is never mistaken for the focal point's;
+- resend the focal-point emails of pending registrations;
+- export the selected (or, with "select all", the filtered) registrations to CSV or XLSX;
+- an "overdue" filter and column, using the focal-point selector's one definition of overdue.
+
+The rules (who may be decided, what is sent) live in focalpoints.services; this module only
+collects the input and reports each refusal.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .exports import registrations_csv_response, registrations_xlsx_response
+from .models import RegistrationStatus
+
+# The confirmation page shows this many of the selected registrations, then "and N more".
+CONFIRMATION_LIST_LIMIT = 50
+
+
+def _overdue_registrations():
+    from focalpoints.selectors import registrations_overdue
+
+    return registrations_overdue()
+
+
+class OnBehalfDecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_(
+            "Why the secretariat decides instead of the Administration's focal point (for example, the "
+            "Administration's email of 3 April). It is kept with the decision; the registrant reads it "
+            "if the registration is rejected."
+        ),
+        error_messages={
+            "required": _("Give the reason for deciding on behalf of the Administration."),
+        },
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Give the reason for deciding on behalf of the Administration."))
+        return reason
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(str(message) for message in error.messages)
+
+
+def _decide_on_behalf(modeladmin, request, queryset, *, approve: bool):
+    from focalpoints.services import registration_decide
+
+    action = "approve_on_behalf" if approve else "reject_on_behalf"
+    if request.POST.get("post") == "yes":
+        form = OnBehalfDecisionForm(request.POST)
+        if form.is_valid():
+            decided, refused = 0, []
+            for registration in queryset.select_related("participant", "sme", "meeting").order_by("pk"):
+                try:
+                    registration_decide(
+                        registration=registration,
+                        decided_by=request.user,
+                        approve=approve,
+                        reason=form.cleaned_data["reason"],
+                        on_behalf=True,
+                    )
+                except ValidationError as error:
+                    refused.append(f"{registration}: {_error_text(error)}")
+                else:
+                    decided += 1
+            if decided:
+                text = (
+                    ngettext(
+                        "%(count)d registration approved on behalf of the Administration.",
+                        "%(count)d registrations approved on behalf of the Administration.",
+                        decided,
+                    )
+                    if approve
+                    else ngettext(
+                        "%(count)d registration rejected on behalf of the Administration.",
+                        "%(count)d registrations rejected on behalf of the Administration.",
+                        decided,
+                    )
+                )
+                modeladmin.message_user(request, text % {"count": decided}, messages.SUCCESS)
+            for refusal in refused:
+                modeladmin.message_user(request, refusal, messages.ERROR)
+            return None  # back to the changelist, with the messages
+    else:
+        form = OnBehalfDecisionForm()
+
+    selected = list(queryset.select_related("participant", "sme__administration", "meeting")[:CONFIRMATION_LIST_LIMIT])
+    total = queryset.count()
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": modeladmin.model._meta,
+        "title": _("Approve on behalf of the Administration")
+        if approve
+        else _("Reject on behalf of the Administration"),
+        "approve": approve,
+        "action": action,
+        "form": form,
+        "registrations": selected,
+        "more": max(total - len(selected), 0),
+        "total": total,
+        "pending": RegistrationStatus.PENDING,
+        "queryset": queryset,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "select_across": request.POST.get("select_across", "0"),
+        "selected_ids": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+        "media": modeladmin.media,
+    }
+    return TemplateResponse(request, "admin/registration/registration/decide_on_behalf.html", context)
+
+
+@admin.action(description=_("Approve on behalf of the Administration…"), permissions=["change"])
+def approve_on_behalf(modeladmin, request, queryset):
+    return _decide_on_behalf(modeladmin, request, queryset, approve=True)
+
+
+@admin.action(description=_("Reject on behalf of the Administration…"), permissions=["change"])
+def reject_on_behalf(modeladmin, request, queryset):
+    return _decide_on_behalf(modeladmin, request, queryset, approve=False)
+
+
+@admin.action(description=_("Resend the focal-point emails"), permissions=["change"])
+def resend_focal_point_emails(modeladmin, request, queryset):
+    """Queue the validation emails again for the selected pending registrations."""
+    from focalpoints.services import focal_point_notification_resend
+
+    resent, skipped, refused = 0, 0, []
+    for registration in queryset.select_related("participant", "sme__administration", "meeting").order_by("pk"):
+        if registration.status != RegistrationStatus.PENDING:
+            skipped += 1
+            continue
+        try:
+            focal_point_notification_resend(registration=registration)
+        except ValidationError as error:
+            refused.append(f"{registration}: {_error_text(error)}")
+        else:
+            resent += 1
+    if resent:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "The focal points were emailed again about %(count)d registration.",
+                "The focal points were emailed again about %(count)d registrations.",
+                resent,
+            )
+            % {"count": resent},
+            messages.SUCCESS,
+        )
+    if skipped:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(count)d registration was skipped: it is no longer pending validation.",
+                "%(count)d registrations were skipped: they are no longer pending validation.",
+                skipped,
+            )
+            % {"count": skipped},
+            messages.WARNING,
+        )
+    for refusal in refused:
+        modeladmin.message_user(request, refusal, messages.ERROR)
+
+
+@admin.action(description=_("Export to CSV"), permissions=["view"])
+def export_csv(modeladmin, request, queryset):
+    return registrations_csv_response(queryset=queryset)
+
+
+@admin.action(description=_("Export to Excel (XLSX)"), permissions=["view"])
+def export_xlsx(modeladmin, request, queryset):
+    return registrations_xlsx_response(queryset=queryset)
+
+
+class OverdueListFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
+
+    def queryset(self, request, queryset):
+        overdue = _overdue_registrations().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=overdue)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=overdue)
+        return queryset
+
+
+class RegistrationActionsAdminMixin:
+    """Adds the secretariat's actions, the overdue column and the overdue filter to RegistrationAdmin."""
+
+    actions = [approve_on_behalf, reject_on_behalf, resend_focal_point_emails, export_csv, export_xlsx]
+
+    def get_queryset(self, request):
+        # One EXISTS per row in the same query, so the column costs no query per row.
+        overdue = _overdue_registrations().filter(pk=OuterRef("pk"))
+        return super().get_queryset(request).annotate(is_overdue=Exists(overdue))
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "overdue"]
+
+    def get_list_filter(self, request):
+        return [OverdueListFilter, *super().get_list_filter(request)]
+
+    @admin.display(description=_("overdue"), boolean=True, ordering="is_overdue")
+    def overdue(self, obj):
+        return getattr(obj, "is_overdue", None)
