@@ -37,7 +37,9 @@ def profile_edit(request):
             "job_title": profile.job_title,
             "administration": profile.administration_id,
         }
-    form = ProfileForm(request.POST or None, initial=initial, needs_consent=needs_consent)
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None, initial=initial, needs_consent=needs_consent
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -69,7 +71,11 @@ def profile_sme_choose(request):
     profile, response = _profile_with_country_or_redirect(request)
     if response:
         return response
-    form = SMEChooseForm(request.POST or None, initial={"sme": profile.sme_id}, administration=profile.administration)
+    form = SMEChooseForm(
+        request.POST if request.method == "POST" else None,
+        initial={"sme": profile.sme_id},
+        administration=profile.administration,
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -90,7 +96,7 @@ def sme_declare(request):
     profile, response = _profile_with_country_or_redirect(request)
     if response:
         return response
-    form = SMEDeclareForm(request.POST or None)
+    form = SMEDeclareForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -124,7 +130,7 @@ def registration_new(request):
     pilot = pilot_current(today=today)
     study_groups = pilot_study_groups_with_coming_meetings(pilot=pilot, today=today)
     meetings = [row.meeting for group in study_groups for row in group.meetings]
-    form = RegistrationForm(request.POST or None, meetings=meetings)
+    form = RegistrationForm(request.POST if request.method == "POST" else None, meetings=meetings)
     status = 200
     if request.method == "POST":
         if form.is_valid():
