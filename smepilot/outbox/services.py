@@ -218,8 +218,8 @@ def _email_build(message: OutgoingMessage) -> EmailMultiAlternatives:
     return email
 
 
-def _message_claim(message_id: int) -> OutgoingMessage | None:
-    """queued → sending, committed before any SMTP traffic; None if there is nothing to send.
+def _message_claim(message_id: int) -> tuple[OutgoingMessage | None, str]:
+    """queued → sending, committed before any SMTP traffic; (None, outcome) if nothing to send.
 
     The row lock makes two tasks for the same message (a redelivery, the sweep, a double
     enqueue) take turns; the second one finds it no longer queued and leaves.
@@ -227,17 +227,17 @@ def _message_claim(message_id: int) -> OutgoingMessage | None:
     with transaction.atomic():
         message = OutgoingMessage.objects.select_for_update().filter(pk=message_id).first()
         if message is None or message.status != MessageStatus.QUEUED:
-            return None
+            return None, "skipped"
         if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
             # Only reached when sends keep dying half-way (the sweep re-queues those).
             message.status = MessageStatus.FAILED
             message.last_error = f"Gave up after {message.attempts} attempts. {message.last_error}".strip()
             message.save(update_fields=["status", "last_error", "updated_at"])
-            return None
+            return None, MessageStatus.FAILED
         message.status = MessageStatus.SENDING
         message.attempts += 1
         message.save(update_fields=["status", "attempts", "updated_at"])
-    return message
+    return message, MessageStatus.SENDING
 
 
 def outgoing_message_deliver(*, message_id: int) -> str:
@@ -246,9 +246,9 @@ def outgoing_message_deliver(*, message_id: int) -> str:
     Transient failures go back to queued and are retried after ``retry_countdown``, up to
     ``OUTBOX_MAX_ATTEMPTS`` attempts; permanent ones (5xx) fail at once with the error.
     """
-    message = _message_claim(message_id)
+    message, outcome = _message_claim(message_id)
     if message is None:
-        return "skipped"
+        return outcome
     try:
         _email_build(message).send()
     except Exception as error:

@@ -1,0 +1,264 @@
+"""smepilot.outbox.services: storing, queueing, classifying failures, backoff, sweep, resend."""
+
+import smtplib
+import socket
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from smepilot.celery import app
+from smepilot.outbox import services
+from smepilot.outbox.models import MessageStatus, OutgoingMessage
+from tests.factories import OutgoingMessageFactory
+
+TEST_TEMPLATES = Path(__file__).parent / "templates"
+
+
+@pytest.fixture(autouse=True)
+def _test_templates(settings):
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], TEST_TEMPLATES]}]
+
+
+@pytest.fixture
+def broker_queue():
+    """The real broker's default queue, emptied before and after (no worker consumes it here)."""
+    client = redis.Redis.from_url(app.conf.broker_url)
+    app.control.purge()
+    yield lambda: client.llen("celery")
+    app.control.purge()
+
+
+def queue_one(**kwargs):
+    return services.mail_queue(
+        to="ada@example.org",
+        template="emails/outbox_test",
+        context={"name": "Ada", "link": "https://x.test/"},
+        **kwargs,
+    )
+
+
+@pytest.mark.django_db
+def test_mail_queue_stores_the_rendered_message_and_sends_only_on_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        message = queue_one(
+            language="fr", attachments=[{"filename": "a.ics", "content": "X", "mimetype": "text/calendar"}]
+        )
+
+    message.refresh_from_db()
+    assert message.status == MessageStatus.QUEUED
+    assert message.subject == "Hello Ada"
+    assert message.body_text.startswith("Dear Ada,")
+    assert '<a href="https://x.test/">' in message.body_html
+    assert message.language == "fr"
+    assert message.template == "emails/outbox_test"
+    assert message.attachments == [{"filename": "a.ics", "content": "X", "mimetype": "text/calendar"}]
+    assert message.attempts == 0
+    assert len(callbacks) == 1
+
+
+@pytest.mark.django_db
+def test_mail_queue_rendered_keeps_the_subject_on_one_line(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        message = services.mail_queue_rendered(
+            to="ada@example.org", subject="Two\nlines ", body_text="Text", body_html="", template="account/email/x"
+        )
+    assert message.subject == "Two lines"
+    assert message.language == "en"
+    assert len(callbacks) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mail_queue_in_autocommit_publishes_at_once(broker_queue):
+    message = queue_one()
+
+    assert OutgoingMessage.objects.get(pk=message.pk).status == MessageStatus.QUEUED
+    assert broker_queue() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mail_queue_with_the_broker_down_logs_and_keeps_the_row_queued(broker_down, broker_queue, caplog):
+    with broker_down(), transaction.atomic():
+        message = queue_one()
+
+    assert "Could not queue outgoing message" in caplog.text
+    assert OutgoingMessage.objects.get(pk=message.pk).status == MessageStatus.QUEUED
+    assert broker_queue() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enqueue_reports_a_broker_outage(broker_down, broker_queue):
+    with broker_down():
+        assert services.outgoing_message_enqueue(message_id=1) is False
+    assert services.outgoing_message_enqueue(message_id=1) is True
+    assert broker_queue() == 1
+
+
+@pytest.mark.django_db
+def test_requeue_sends_a_failed_message_again_with_fresh_attempts(django_capture_on_commit_callbacks):
+    message = OutgoingMessageFactory(status=MessageStatus.FAILED, attempts=8, last_error="550 no")
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.outgoing_message_requeue(message=message)
+
+    message.refresh_from_db()
+    assert message.status == MessageStatus.QUEUED
+    assert message.attempts == 0
+    assert message.last_error == "550 no"  # kept until the next attempt tells more
+    assert len(callbacks) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [MessageStatus.QUEUED, MessageStatus.SENDING, MessageStatus.SENT])
+def test_requeue_refuses_a_message_that_has_not_failed(status, django_capture_on_commit_callbacks):
+    message = OutgoingMessageFactory(status=status)
+
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ValidationError) as error:
+        services.outgoing_message_requeue(message=message)
+
+    assert error.value.code == "not_failed"
+    assert "Only failed messages" in error.value.messages[0]
+    message.refresh_from_db()
+    assert message.status == status
+    assert callbacks == []
+
+
+@pytest.mark.django_db
+def test_sweep_requeues_only_messages_whose_task_was_lost(settings, django_capture_on_commit_callbacks):
+    settings.OUTBOX_STUCK_AFTER_SECONDS = 600
+    now = timezone.now()
+    long_ago = now - timedelta(seconds=601)
+    lost = OutgoingMessageFactory(status=MessageStatus.QUEUED)
+    fresh = OutgoingMessageFactory(status=MessageStatus.QUEUED)
+    waiting_retry = OutgoingMessageFactory(status=MessageStatus.QUEUED)
+    died_sending = OutgoingMessageFactory(status=MessageStatus.SENDING, attempts=1)
+    sending_now = OutgoingMessageFactory(status=MessageStatus.SENDING, attempts=1)
+    sent = OutgoingMessageFactory(status=MessageStatus.SENT)
+    failed = OutgoingMessageFactory(status=MessageStatus.FAILED)
+    OutgoingMessage.objects.filter(pk__in=[lost.pk, sent.pk, failed.pk]).update(
+        next_attempt_at=long_ago, updated_at=long_ago
+    )
+    OutgoingMessage.objects.filter(pk=waiting_retry.pk).update(next_attempt_at=now + timedelta(seconds=60))
+    OutgoingMessage.objects.filter(pk=died_sending.pk).update(updated_at=long_ago)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.outgoing_messages_requeue_stuck(now=now) == 2
+
+    assert len(callbacks) == 2
+    statuses = dict(OutgoingMessage.objects.values_list("pk", "status"))
+    assert statuses == {
+        lost.pk: MessageStatus.QUEUED,
+        fresh.pk: MessageStatus.QUEUED,
+        waiting_retry.pk: MessageStatus.QUEUED,
+        died_sending.pk: MessageStatus.QUEUED,
+        sending_now.pk: MessageStatus.SENDING,
+        sent.pk: MessageStatus.SENT,
+        failed.pk: MessageStatus.FAILED,
+    }
+    # Re-queued messages are due now: a broker still down gets them swept again next time only.
+    assert OutgoingMessage.objects.get(pk=lost.pk).next_attempt_at == now
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.outgoing_messages_requeue_stuck(now=now) == 0
+    assert callbacks == []
+
+
+@pytest.mark.django_db
+def test_sweep_uses_the_same_queries_for_1_and_50_stuck_messages(settings, django_assert_num_queries):
+    settings.OUTBOX_STUCK_AFTER_SECONDS = 0
+    OutgoingMessageFactory()
+    # SAVEPOINT, SELECT … FOR UPDATE SKIP LOCKED, UPDATE, RELEASE
+    with django_assert_num_queries(4):
+        assert services.outgoing_messages_requeue_stuck(now=timezone.now() + timedelta(seconds=1)) == 1
+    OutgoingMessageFactory.create_batch(50)
+    with django_assert_num_queries(4):
+        assert services.outgoing_messages_requeue_stuck(now=timezone.now() + timedelta(seconds=2)) == 51
+
+
+@pytest.mark.django_db
+def test_failed_count():
+    OutgoingMessageFactory.create_batch(2, status=MessageStatus.FAILED)
+    OutgoingMessageFactory(status=MessageStatus.SENT)
+    assert services.outgoing_messages_failed_count() == 2
+
+
+def test_retry_countdown_grows_exponentially_with_jitter_and_is_capped(settings):
+    settings.OUTBOX_RETRY_BACKOFF_SECONDS = 30
+    settings.OUTBOX_RETRY_BACKOFF_MAX_SECONDS = 3600
+    for attempts, nominal in [(1, 30), (2, 60), (3, 120), (5, 480), (8, 3600), (30, 3600)]:
+        countdowns = {services.retry_countdown(attempts=attempts) for _ in range(50)}
+        assert all(nominal / 2 <= countdown <= nominal for countdown in countdowns)
+        assert len(countdowns) > 1  # jittered
+
+
+def test_longest_retry_countdown_stays_below_the_redis_visibility_timeout():
+    """Issue 4: "a Redis visibility timeout longer than any countdown"."""
+    visibility_timeout = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    longest = max(services.retry_countdown(attempts=n) for n in range(1, 40) for _ in range(20))
+    assert longest <= django_settings.OUTBOX_RETRY_BACKOFF_MAX_SECONDS < visibility_timeout
+    assert app.conf.broker_transport_options["visibility_timeout"] == visibility_timeout
+
+
+@pytest.mark.parametrize(
+    ("error", "permanent"),
+    [
+        (smtplib.SMTPDataError(421, b"Try later"), False),
+        (smtplib.SMTPDataError(451, b"Local error"), False),
+        (smtplib.SMTPDataError(550, b"Rejected"), True),
+        (smtplib.SMTPDataError(554, b"Spam"), True),
+        (smtplib.SMTPSenderRefused(553, b"Bad sender", "a@b"), True),
+        (smtplib.SMTPSenderRefused(452, b"Busy", "a@b"), False),
+        (smtplib.SMTPRecipientsRefused({"a@b": (550, b"No such user")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@b": (450, b"Mailbox busy")}), False),
+        (smtplib.SMTPConnectError(421, b"Too many connections"), False),
+        (smtplib.SMTPAuthenticationError(535, b"Bad credentials"), False),
+        (smtplib.SMTPServerDisconnected("Connection unexpectedly closed"), False),
+        (ConnectionRefusedError(111, "Connection refused"), False),
+        (TimeoutError("timed out"), False),
+        (socket.gaierror(-2, "Name or service not known"), False),
+        (KeyError("filename"), True),
+    ],
+)
+def test_smtp_errors_are_sorted_into_transient_and_permanent(error, permanent):
+    assert services.smtp_error_is_permanent(error) is permanent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deliver_gives_up_on_a_message_that_keeps_dying_mid_send(settings, smtp_sink):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    message = OutgoingMessageFactory(status=MessageStatus.QUEUED, attempts=3, last_error="Worker lost")
+
+    assert services.outgoing_message_deliver(message_id=message.pk) == MessageStatus.FAILED
+
+    message.refresh_from_db()
+    assert message.status == MessageStatus.FAILED
+    assert message.last_error == "Gave up after 3 attempts. Worker lost"
+    assert smtp_sink.data_commands == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deliver_forgets_the_body_of_a_sent_sign_in_message(smtp_sink):
+    message = OutgoingMessageFactory(template="account/email/login_code", body_text="Your code: ABC123")
+
+    assert services.outgoing_message_deliver(message_id=message.pk) == MessageStatus.SENT
+
+    [received] = smtp_sink.messages
+    assert "ABC123" in received.get_body(("plain",)).get_content()
+    message.refresh_from_db()
+    assert "ABC123" not in message.body_text
+    assert message.body_html == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deliver_keeps_the_body_of_other_sent_messages(smtp_sink):
+    message = OutgoingMessageFactory(body_text="Meeting details")
+
+    assert services.outgoing_message_deliver(message_id=message.pk) == MessageStatus.SENT
+
+    message.refresh_from_db()
+    assert message.body_text == "Meeting details"
+    assert message.sent_at is not None
