@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -129,6 +130,11 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "smepilot.outbox.tasks.outgoing_message_sweep",
         "schedule": OUTBOX_SWEEP_EVERY_SECONDS,
+    },
+    # One digest a day to each focal point with requests pending too long (focalpoints.services).
+    "focalpoints-reminders": {
+        "task": "focalpoints.tasks.focal_point_reminders_send",
+        "schedule": crontab(hour=env.int("VALIDATION_REMINDER_HOUR_UTC", default=6), minute=0),
     },
 }
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("meetings.urls")),
     path("", include("registration.urls")),
+    path("", include("focalpoints.urls")),
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
 ]
 

@@ -1,0 +1,397 @@
+"""Focal-point pages: the emailed validation link, the pending list with its history and bulk approve,
+and the Administration's SMEs. Every rule is in focalpoints.services; these views show, collect and
+answer with the right status code (never a 500).
+
+Status codes of the validation link (issue 4, "Bad links"), each a page saying what to do:
+- 400 tampered, truncated, or signed for another purpose (another salt);
+- 410 expired, cancelled by the registrant, or issued to a focal point no longer designated;
+- 403 signed in, but not a focal point of the link's Administration (nothing of it is shown);
+- 404 the registration no longer exists;
+- 200 already decided: the page shows "already validated/rejected by X at T", without forms —
+  the link was good and the page is the request's read-only record; a POST that comes too late
+  (double click, two focal points at the same instant) answers 409 Conflict with that message.
+GET and HEAD never change anything; only a signed-in focal point's POST (CSRF-protected) decides.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from registration.models import Eligibility, Registration, RegistrationStatus
+
+from . import links, selectors, services
+from .forms import APPROVE, CONFIRM, REFUSE, DecisionForm, SMEDecisionForm, errors_to_form
+from .models import FocalPoint
+
+BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT, GONE = 400, 403, 404, 409, 410
+HISTORY_PAGE_SIZE = 50
+SESSION_FLAG = "is_focal_point"  # shows the "Validation" link in the navigation (nav_links.html)
+
+
+def _problem(request, *, status: int, title: str, message: str):
+    return render(
+        request,
+        "focalpoints/problem.html",
+        {"title": title, "message": message, "status": status, "show_pending": request.user.is_authenticated},
+        status=status,
+    )
+
+
+def _not_a_focal_point(request):
+    return _problem(
+        request,
+        status=FORBIDDEN,
+        title=_("You are not a focal point"),
+        message=_(
+            "These pages are for the focal points designated by an Administration. If your Administration "
+            "designated you, ask the secretariat to record this email address for you."
+        ),
+    )
+
+
+def _cards(registrations, *, can_decide: bool, bound: dict | None = None):
+    """What the page shows for each registration, with its forms when it can still be decided."""
+    bound = bound or {}
+    cards = []
+    for registration in registrations:
+        pending = registration.status == RegistrationStatus.PENDING
+        card = {"registration": registration, "pending": pending, "summary": None, "form": None}
+        if registration.status in services.DECIDED_STATUSES:
+            card["summary"] = services.decision_summary(registration=registration)
+        if pending and can_decide:
+            card["form"] = bound.get(registration.pk) or DecisionForm(
+                initial={"registration": registration.pk}, auto_id=f"r{registration.pk}-%s"
+            )
+        cards.append(card)
+    return cards
+
+
+_REFUSAL_STATUS = (
+    (services.DecisionNotAllowed, FORBIDDEN),
+    (services.RegistrationAlreadyDecided, CONFLICT),
+    (services.RegistrationCancelled, GONE),
+)
+
+
+def _decide(request, registration: Registration):
+    """Run the decision POSTed for ``registration``; return (bound form, status), status None on success."""
+    form = DecisionForm(request.POST, auto_id=f"r{registration.pk}-%s")
+    if not form.is_valid():
+        return form, BAD_REQUEST
+    try:
+        services.registration_decide(
+            registration=registration,
+            decided_by=request.user,
+            approve=form.cleaned_data["decision"] == APPROVE,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        errors_to_form(form, error)
+        status = next((code for kind, code in _REFUSAL_STATUS if isinstance(error, kind)), BAD_REQUEST)
+        return form, status
+    if form.cleaned_data["decision"] == APPROVE:
+        messages.success(request, _("Approved. The registrant is told by email, with the meeting's calendar file."))
+    else:
+        messages.success(request, _("Rejected. The registrant is told by email, with your reason."))
+    return form, None
+
+
+def _registrations_with_details():
+    return Registration.objects.select_related(
+        "participant",
+        "participant__user",
+        "sme",
+        "sme__administration",
+        "meeting",
+        "meeting__study_group",
+        "decided_by",
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def validation_link(request, token: str):
+    """The page behind the link in a focal point's email (see the module docstring for the statuses)."""
+    try:
+        link = links.link_token_read(token)
+    except links.LinkExpired:
+        return _problem(
+            request,
+            status=GONE,
+            title=_("This link has expired"),
+            message=_(
+                "Links in validation emails work for %(days)d days. Sign in and open the request from your "
+                "list of pending requests instead."
+            )
+            % {"days": settings.VALIDATION_LINK_MAX_AGE_DAYS},
+        )
+    except links.LinkInvalid:
+        return _problem(
+            request,
+            status=BAD_REQUEST,
+            title=_("This link is not valid"),
+            message=_(
+                "The link may have been cut or changed on its way. Copy the whole link from the email into the "
+                "address bar, or sign in and open the request from your list of pending requests."
+            ),
+        )
+    if not request.user.is_authenticated:
+        # Back to this very page after signing in (password, or a code sent by email).
+        return redirect_to_login(request.get_full_path())
+
+    can_decide = selectors.is_focal_point_of(user=request.user, administration_id=link.administration_id)
+    if not can_decide and not request.user.is_staff:
+        return _problem(
+            request,
+            status=FORBIDDEN,
+            title=_("This request is for another Administration"),
+            message=_(
+                "This validation link was sent to the focal points of another Administration. You can decide "
+                "only on requests of the Administration that designated you."
+            ),
+        )
+    registrations = list(
+        _registrations_with_details().filter(pk__in=link.registration_ids).order_by("meeting__starts_on", "pk")
+    )
+    if not registrations:
+        return _problem(
+            request,
+            status=NOT_FOUND,
+            title=_("This request no longer exists"),
+            message=_("The registration this link was sent for has been removed. Nothing is waiting for you here."),
+        )
+    if any(registration.sme.administration_id != link.administration_id for registration in registrations):
+        return _problem(
+            request,
+            status=BAD_REQUEST,
+            title=_("This link is not valid"),
+            message=_("This link does not match the request any more. Open it from your list of pending requests."),
+        )
+    if not FocalPoint.objects.filter(
+        pk=link.focal_point_id, administration_id=link.administration_id, is_active=True
+    ).exists():
+        return _problem(
+            request,
+            status=GONE,
+            title=_("This link is no longer valid"),
+            message=_(
+                "It was sent to a focal point the Administration no longer designates. Open the request from "
+                "your list of pending requests."
+            ),
+        )
+    if all(registration.status == RegistrationStatus.CANCELLED for registration in registrations):
+        return _problem(
+            request,
+            status=GONE,
+            title=_("This registration was cancelled"),
+            message=_("The registrant cancelled it: there is nothing to decide."),
+        )
+
+    bound, status = {}, 200
+    if request.method == "POST":
+        if not can_decide:
+            return _problem(
+                request,
+                status=FORBIDDEN,
+                title=_("Only focal points decide here"),
+                message=_("The secretariat decides on behalf of an Administration in the admin."),
+            )
+        chosen = next((r for r in registrations if str(r.pk) == request.POST.get("registration", "").strip()), None)
+        if chosen is None:
+            return _problem(
+                request,
+                status=BAD_REQUEST,
+                title=_("Choose a request of this link"),
+                message=_("The form did not say which of this link's requests to decide on. Go back and try again."),
+            )
+        form, status = _decide(request, chosen)
+        if status is None:
+            return redirect(request.get_full_path())
+        bound[chosen.pk] = form
+        registrations = list(
+            _registrations_with_details().filter(pk__in=link.registration_ids).order_by("meeting__starts_on", "pk")
+        )
+    return render(
+        request,
+        "focalpoints/link.html",
+        {
+            "cards": _cards(registrations, can_decide=can_decide, bound=bound),
+            "participant": registrations[0].participant,
+            "sme": registrations[0].sme,
+            "administration": registrations[0].sme.administration,
+            "can_decide": can_decide,
+            "errors": [error for form in bound.values() for error in form.non_field_errors()],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def pending_list(request):
+    """Everything pending for the focal point's Administration(s), with bulk approve, and the history."""
+    administrations = list(selectors.focal_point_administrations(request.user))
+    request.session[SESSION_FLAG] = bool(administrations)
+    if not administrations:
+        return _not_a_focal_point(request)
+    pending = list(selectors.registrations_pending_for_focal_point(request.user))
+    overdue_ids = (
+        set(
+            selectors.registrations_overdue()
+            .filter(pk__in=[registration.pk for registration in pending])
+            .values_list("pk", flat=True)
+        )
+        if pending
+        else set()
+    )
+    history = Paginator(selectors.registrations_decided_for_focal_point(request.user), HISTORY_PAGE_SIZE)
+    page = history.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "focalpoints/pending.html",
+        {
+            "administrations": administrations,
+            "pending": pending,
+            "overdue_ids": overdue_ids,
+            "overdue_days": settings.VALIDATION_REMINDER_AFTER_DAYS,
+            "page": page,
+        },
+    )
+
+
+@login_required
+@require_POST
+def bulk_approve(request):
+    """Approve the selected pending requests, each decided on its own (one may be decided meanwhile)."""
+    if not selectors.focal_point_administrations(request.user).exists():
+        return _not_a_focal_point(request)
+    ids = [value for value in request.POST.getlist("registrations") if value.isdigit()]
+    if not ids:
+        messages.error(request, _("Select at least one request to approve."))
+        return redirect("focalpoints:pending")
+    # Only requests of the user's Administration(s): another's ids simply match nothing.
+    chosen = list(selectors.registrations_for_focal_point(request.user).filter(pk__in=ids).order_by("pk"))
+    approved, refused = services.registrations_approve(registrations=chosen, decided_by=request.user)
+    if approved:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d request approved; its registrant is told by email.",
+                "%(count)d requests approved; their registrants are told by email.",
+                len(approved),
+            )
+            % {"count": len(approved)},
+        )
+    for registration, message in refused:
+        messages.error(request, f"{registration.participant.full_name} — {registration.meeting.title}: {message}")
+    missing = len(set(ids)) - len(chosen)
+    if missing:
+        messages.error(
+            request,
+            ngettext(
+                "%(count)d selected request was not found among your Administration's.",
+                "%(count)d selected requests were not found among your Administration's.",
+                missing,
+            )
+            % {"count": missing},
+        )
+    return redirect("focalpoints:pending")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration_detail(request, pk: int):
+    """One request of the focal point's Administration, with Approve and Reject (404 for another's)."""
+    if not selectors.focal_point_administrations(request.user).exists():
+        return _not_a_focal_point(request)
+    registration = get_object_or_404(selectors.registrations_for_focal_point(request.user), pk=pk)
+    bound, status = {}, 200
+    if request.method == "POST":
+        form, status = _decide(request, registration)
+        if status is None:
+            return redirect("focalpoints:registration", pk=registration.pk)
+        bound[registration.pk] = form
+        registration = selectors.registrations_for_focal_point(request.user).get(pk=pk)
+    return render(
+        request,
+        "focalpoints/registration_detail.html",
+        {
+            "card": _cards([registration], can_decide=True, bound=bound)[0],
+            "registration": registration,
+            "errors": [error for form in bound.values() for error in form.non_field_errors()],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def sme_list(request):
+    """The SMEs of the focal point's Administration(s), pending confirmation first."""
+    administrations = list(selectors.focal_point_administrations(request.user))
+    if not administrations:
+        return _not_a_focal_point(request)
+    return render(
+        request,
+        "focalpoints/sme_list.html",
+        {"administrations": administrations, "smes": list(selectors.smes_for_focal_point(request.user))},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def sme_detail(request, pk: int):
+    """One SME: its facts, and Confirm or Refuse while its eligibility is pending (404 for another's)."""
+    if not selectors.focal_point_administrations(request.user).exists():
+        return _not_a_focal_point(request)
+    sme = get_object_or_404(selectors.smes_for_focal_point(request.user), pk=pk)
+    form, status = SMEDecisionForm(), 200
+    if request.method == "POST":
+        form = SMEDecisionForm(request.POST)
+        status = BAD_REQUEST
+        if form.is_valid():
+            confirm = form.cleaned_data["decision"] == CONFIRM
+            try:
+                services.sme_eligibility_decide(
+                    sme=sme, decided_by=request.user, confirm=confirm, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                errors_to_form(form, error)
+                if isinstance(error, services.SMEAlreadyDecided):
+                    status = CONFLICT
+                elif isinstance(error, services.DecisionNotAllowed):
+                    status = FORBIDDEN
+            else:
+                if confirm:
+                    messages.success(request, _("Confirmed: %(sme)s meets the national criteria.") % {"sme": sme.name})
+                else:
+                    messages.success(
+                        request,
+                        _("Refused. The pending registrations of %(sme)s are rejected and their registrants told.")
+                        % {"sme": sme.name},
+                    )
+                return redirect("focalpoints:sme", pk=sme.pk)
+        sme = selectors.smes_for_focal_point(request.user).get(pk=pk)
+    summary = None if sme.eligibility == Eligibility.PENDING else services.sme_eligibility_summary(sme=sme)
+    pending_count = sme.registrations.filter(status=RegistrationStatus.PENDING).count()
+    return render(
+        request,
+        "focalpoints/sme_detail.html",
+        {
+            "sme": sme,
+            "form": form,
+            "summary": summary,
+            "pending_count": pending_count,
+            "confirm": CONFIRM,
+            "refuse": REFUSE,
+            "list_url": reverse("focalpoints:smes"),
+        },
+        status=status,
+    )
