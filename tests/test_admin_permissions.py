@@ -258,3 +258,44 @@ def test_staff_outside_the_group_sees_nothing(client):
     client.force_login(UserFactory(is_staff=True))
     assert client.get(reverse("admin:index")).status_code == 200
     assert client.get(reverse("admin:meetings_appointment_changelist")).status_code == 403
+
+
+def test_done_when_an_officer_runs_the_pilot_from_the_admin(officer_client):
+    """Issue 5, "done when": set up a meeting, follow registrations, print the participants and the report."""
+    from meetings.models import Meeting, PilotReport
+
+    group = StudyGroupFactory()
+    response = officer_client.post(
+        reverse("admin:meetings_meeting_add"),
+        {
+            "study_group": group.pk,
+            "kind": "study_group",
+            "title": "Second meeting of ITU-D SG1",
+            "starts_on": "2027-04-30",
+            "ends_on": "2027-05-04",
+            "place": "Geneva",
+            "remote_participation": "on",
+            "registration_opens_on": "2027-01-18",
+            "registration_closes_on": "2027-04-20",
+        },
+    )
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(study_group=group)
+    RegistrationFactory(meeting=meeting)
+    changelist = officer_client.get(
+        reverse("admin:registration_registration_changelist") + f"?meeting__id__exact={meeting.pk}"
+    )
+    assert changelist.status_code == 200
+    for name in ["participants", "badges", "attendance_sheet"]:
+        assert officer_client.get(reverse(f"admin:meetings_meeting_{name}", args=[meeting.pk])).status_code == 200, (
+            name
+        )
+    report = PilotReport.objects.create(
+        pilot=PilotFactory(),
+        title="Progress report",
+        addressed_to="Council 2018",
+        period_start="2018-01-01",
+        period_end="2018-12-31",
+    )
+    assert officer_client.get(reverse("admin:meetings_pilotreport_report", args=[report.pk])).status_code == 200
+    assert officer_client.get(reverse("admin:meetings_pilotreport_report_csv", args=[report.pk])).status_code == 200
