@@ -395,3 +395,57 @@ def test_after_an_appointment_ends_the_person_may_represent_an_sme():
 def test_clearing_the_sme_of_an_unrelated_profile_is_not_blocked(sme_rep):
     ParticipantProfile.objects.filter(user=sme_rep).update(sme=None)
     assert not rules.is_sme_representative(sme_rep)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appointment_and_sme_representation_cannot_both_commit():
+    """Two transactions racing (one appoints, one makes the same person an SME representative).
+
+    Both triggers take the same per-user advisory lock, so the second waits for the first to
+    commit, then sees its row and refuses.
+    """
+    import threading
+
+    import psycopg2
+
+    profile = ParticipantProfileFactory(sme=None, administration=None)
+    sme = SMEFactory()
+    group = StudyGroupFactory()
+    params = connection.get_connection_params()
+    appointing = psycopg2.connect(**params)
+    representing = psycopg2.connect(**params)
+    outcome = {}
+
+    def make_representative():
+        try:
+            with representing.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE registration_participantprofile SET sme_id = %s WHERE id = %s", [sme.pk, profile.pk]
+                )
+            representing.commit()
+            outcome["result"] = "committed"
+        except psycopg2.errors.CheckViolation as error:
+            representing.rollback()
+            outcome["result"] = str(error)
+
+    try:
+        with appointing.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO meetings_appointment (person_id, study_group_id, question, role, starts_on, notes) "
+                "VALUES (%s, %s, '', 'chair', CURRENT_DATE, '')",
+                [profile.user_id, group.pk],
+            )
+        racer = threading.Thread(target=make_representative)
+        racer.start()
+        racer.join(timeout=1)
+        assert racer.is_alive()  # waiting for the appointing transaction
+        appointing.commit()
+        racer.join(timeout=10)
+        assert not racer.is_alive()
+    finally:
+        appointing.close()
+        representing.close()
+    assert "terms of reference point 3" in outcome["result"]
+    profile.refresh_from_db()
+    assert profile.sme_id is None
+    assert Appointment.objects.filter(person_id=profile.user_id).exists()
