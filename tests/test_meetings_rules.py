@@ -23,6 +23,7 @@ from meetings.models import Appointment, Decision, DecisionParticipant, Leadersh
 from meetings.secretariat import SECRETARIAT_GROUP_NAME, secretariat_group_sync
 from registration.models import ParticipantProfile
 from tests.factories import (
+    AdministrationFactory,
     AppointmentFactory,
     DecisionFactory,
     DecisionParticipantFactory,
@@ -449,3 +450,24 @@ def test_concurrent_appointment_and_sme_representation_cannot_both_commit():
     profile.refresh_from_db()
     assert profile.sme_id is None
     assert Appointment.objects.filter(person_id=profile.user_id).exists()
+
+
+def test_admin_refuses_making_a_leader_an_sme_representative(secretariat_client):
+    profile = ParticipantProfileFactory(sme=None, administration=AdministrationFactory())
+    AppointmentFactory(person=profile.user)
+    sme = SMEFactory(administration=profile.administration)
+    response = secretariat_client.post(
+        reverse("admin:registration_participantprofile_change", args=[profile.pk]),
+        {
+            "user": profile.user_id,
+            "given_name": profile.given_name,
+            "family_name": profile.family_name,
+            "job_title": profile.job_title,
+            "administration": profile.administration_id,
+            "sme": sme.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["sme"] == [str(rules.ALREADY_DECISION_MAKER_MESSAGE)]
+    profile.refresh_from_db()
+    assert profile.sme_id is None
