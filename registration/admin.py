@@ -7,6 +7,7 @@ participant listed here represents an SME and is marked as such (terms of refere
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -47,6 +48,7 @@ class SMEAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "website", "address"]
     date_hierarchy = "created_at"
     autocomplete_fields = ["administration"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = [
         "eligibility",
         "eligibility_decided_by",

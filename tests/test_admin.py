@@ -1,0 +1,325 @@
+"""The secretariat's admin: every page loads, changelists cost the same at 1 and 50 rows, and bad
+input is refused on its field ("Bad input", issue 2) without a 500 or a half-saved row."""
+
+import datetime
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django_countries import countries
+
+from focalpoints.models import Administration, FocalPoint
+from meetings.models import Meeting, MeetingKind, Pilot, StudyGroup
+from registration.models import SME, Attendance, ParticipantProfile, Registration, RegistrationStatus
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Hundreds of users per test here: the production hasher (a million PBKDF2 rounds) would take minutes.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+COUNTRY_CODES = itertools.cycle([code for code, _name in countries])
+
+
+def a_pilot():
+    return factories.PilotFactory(study_groups=[factories.StudyGroupFactory(), factories.StudyGroupFactory()])
+
+
+def a_study_group():
+    return factories.MeetingFactory().study_group
+
+
+def a_meeting():
+    return factories.RegistrationFactory().meeting
+
+
+def an_administration():
+    administration = factories.AdministrationFactory(country=next(COUNTRY_CODES))
+    factories.FocalPointFactory(administration=administration)
+    factories.SMEFactory(administration=administration)
+    return administration
+
+
+def a_focal_point():
+    return factories.FocalPointFactory(administration=factories.AdministrationFactory(country=next(COUNTRY_CODES)))
+
+
+def an_sme():
+    return factories.SMEFactory(
+        administration=factories.AdministrationFactory(country=next(COUNTRY_CODES)),
+        eligibility_decided_by=factories.UserFactory(),
+        eligibility_decided_at=timezone.now(),
+    )
+
+
+def a_participant():
+    return factories.ParticipantProfileFactory(
+        sme=factories.SMEFactory(administration=factories.AdministrationFactory(country=next(COUNTRY_CODES)))
+    )
+
+
+def a_registration():
+    # Decided, so that the decided_by column has someone to show.
+    return factories.RegistrationFactory(
+        participant=a_participant(),
+        status=RegistrationStatus.VALIDATED,
+        decided_by=factories.UserFactory(),
+        decided_at=timezone.now(),
+    )
+
+
+# (admin URL name prefix, model, builder of one row and what it shows)
+ADMIN_PAGES = [
+    ("meetings_pilot", Pilot, a_pilot),
+    ("meetings_studygroup", StudyGroup, a_study_group),
+    ("meetings_meeting", Meeting, a_meeting),
+    ("focalpoints_administration", Administration, an_administration),
+    ("focalpoints_focalpoint", FocalPoint, a_focal_point),
+    ("registration_sme", SME, an_sme),
+    ("registration_participantprofile", ParticipantProfile, a_participant),
+    ("registration_registration", Registration, a_registration),
+]
+HISTORY_PAGES = [page for page in ADMIN_PAGES if hasattr(page[1], "history")]
+ids = [page[0] for page in ADMIN_PAGES]
+
+
+def changelist_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response
+
+
+@pytest.mark.parametrize(("name", "model", "build"), ADMIN_PAGES, ids=ids)
+def test_changelist_query_count_does_not_grow_with_rows(admin_client, name, model, build):
+    url = reverse(f"admin:{name}_changelist")
+    build()
+    admin_client.get(url)  # warm the session and content-type caches
+    at_one, _response = changelist_queries(admin_client, url)
+    for _ in range(49):
+        build()
+    at_fifty, response = changelist_queries(admin_client, url)
+    assert model.objects.count() >= 50
+    assert response.context["cl"].result_count == model.objects.count()
+    assert at_fifty == at_one
+
+
+@pytest.mark.parametrize(("name", "model", "build"), ADMIN_PAGES, ids=ids)
+def test_add_and_change_pages_load(admin_client, name, model, build):
+    obj = build()
+    assert admin_client.get(reverse(f"admin:{name}_add")).status_code == 200
+    response = admin_client.get(reverse(f"admin:{name}_change", args=[obj.pk]))
+    assert response.status_code == 200
+    assert response.context["original"] == obj
+
+
+@pytest.mark.parametrize(("name", "model", "build"), HISTORY_PAGES, ids=[page[0] for page in HISTORY_PAGES])
+def test_history_pages_load(admin_client, name, model, build):
+    obj = build()
+    assert admin_client.get(reverse(f"admin:{name}_history", args=[obj.pk])).status_code == 200
+
+
+def test_changelist_search_and_filters_load(admin_client):
+    registration = a_registration()
+    administration = registration.sme.administration
+    url = reverse("admin:registration_registration_changelist")
+    for query in [
+        {"q": registration.participant.family_name},
+        {"status__exact": "validated"},
+        {"attendance__exact": "in_person"},
+        {"meeting__id__exact": registration.meeting_id},
+        {"meeting__study_group__id__exact": registration.meeting.study_group_id},
+        {"sme__administration__itu_region": administration.itu_region},
+        {"sme__administration__id__exact": administration.pk},
+    ]:
+        response = admin_client.get(url, query)
+        # An unknown filter would redirect to ?e=1; a known one answers 200 with the row.
+        assert response.status_code == 200, query
+        assert response.context["cl"].result_count == 1, query
+
+
+def test_administration_search_finds_the_country_by_name(admin_client):
+    factories.AdministrationFactory(country="KE")
+    factories.AdministrationFactory(country="SN")
+    response = admin_client.get(reverse("admin:focalpoints_administration_changelist"), {"q": "kenya"})
+    assert [str(obj) for obj in response.context["cl"].result_list] == ["Kenya"]
+
+
+def test_registrations_mark_sme_participants(admin_client):
+    registration = a_registration()
+    changelist = admin_client.get(reverse("admin:registration_registration_changelist")).content.decode()
+    change = admin_client.get(reverse("admin:registration_registration_change", args=[registration.pk]))
+    assert "SME pilot — no decision-making role" in changelist
+    assert "SME pilot — no decision-making role" in change.content.decode()
+
+
+def test_participant_profile_marks_only_sme_representatives(admin_client):
+    factories.ParticipantProfileFactory(sme=None, administration=None, family_name="Delegate")
+    representative = factories.ParticipantProfileFactory(family_name="Representative")
+    page = admin_client.get(reverse("admin:registration_participantprofile_changelist")).content.decode()
+    assert page.count("SME pilot — no decision-making role") == 1
+    assert representative.family_name in page
+
+
+# --- Bad input: a message on the field, never a 500, nothing saved -----------------------------
+
+
+def meeting_form(study_group, **changes):
+    data = {
+        "study_group": study_group.pk,
+        "kind": MeetingKind.STUDY_GROUP,
+        "title": "ITU-D Study Group 1",
+        "starts_on": "2030-04-29",
+        "ends_on": "2030-05-03",
+        "place": "Geneva",
+        "remote_participation": "on",
+        "registration_opens_on": "2030-01-17",
+        "registration_closes_on": "2030-04-28",
+    }
+    data.update(changes)
+    return data
+
+
+def field_errors(response, field):
+    assert response.status_code == 200
+    return [str(error) for error in response.context["adminform"].form.errors.get(field, [])]
+
+
+def test_meeting_add_form_accepts_good_input(admin_client):
+    study_group = factories.StudyGroupFactory()
+    response = admin_client.post(reverse("admin:meetings_meeting_add"), meeting_form(study_group))
+    assert response.status_code == 302
+    assert Meeting.objects.get().ends_on == datetime.date(2030, 5, 3)
+
+
+def test_meeting_ending_before_it_starts_is_refused_on_the_end_date(admin_client):
+    study_group = factories.StudyGroupFactory()
+    response = admin_client.post(
+        reverse("admin:meetings_meeting_add"),
+        meeting_form(study_group, ends_on="2030-04-20", registration_closes_on="2030-04-19"),
+    )
+    assert field_errors(response, "ends_on") == ["The meeting cannot end before it starts."]
+    assert "The meeting cannot end before it starts." in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_registration_window_after_the_meeting_is_refused_on_its_dates(admin_client):
+    study_group = factories.StudyGroupFactory()
+    response = admin_client.post(
+        reverse("admin:meetings_meeting_add"),
+        meeting_form(study_group, registration_opens_on="2030-06-01", registration_closes_on="2030-06-30"),
+    )
+    assert field_errors(response, "registration_opens_on") == ["Registration must open before the meeting ends."]
+    assert field_errors(response, "registration_closes_on") == [
+        "Registration must close by the last day of the meeting."
+    ]
+    assert not Meeting.objects.exists()
+
+
+def test_registration_closing_before_it_opens_is_refused(admin_client):
+    study_group = factories.StudyGroupFactory()
+    response = admin_client.post(
+        reverse("admin:meetings_meeting_add"),
+        meeting_form(study_group, registration_opens_on="2030-03-01", registration_closes_on="2030-02-01"),
+    )
+    assert field_errors(response, "registration_closes_on") == ["Registration cannot close before it opens."]
+    assert not Meeting.objects.exists()
+
+
+def test_meeting_change_form_refuses_bad_dates_and_keeps_the_row(admin_client):
+    meeting = factories.MeetingFactory()
+    data = meeting_form(meeting.study_group, ends_on="2030-04-01", registration_closes_on="2030-03-01")
+    response = admin_client.post(reverse("admin:meetings_meeting_change", args=[meeting.pk]), data)
+    assert field_errors(response, "ends_on") == ["The meeting cannot end before it starts."]
+    meeting.refresh_from_db()
+    assert meeting.ends_on == meeting.starts_on + datetime.timedelta(days=4)
+
+
+def registration_form(participant, meeting, **changes):
+    data = {"participant": participant.pk, "sme": "", "meeting": meeting.pk, "attendance": Attendance.IN_PERSON}
+    data.update(changes)
+    return data
+
+
+def test_registration_add_form_takes_the_sme_of_the_participant(admin_client):
+    participant = factories.ParticipantProfileFactory()
+    meeting = factories.MeetingFactory()
+    response = admin_client.post(
+        reverse("admin:registration_registration_add"), registration_form(participant, meeting)
+    )
+    assert response.status_code == 302
+    registration = Registration.objects.get()
+    assert registration.sme == participant.sme
+    assert registration.status == RegistrationStatus.PENDING
+
+
+def test_registration_add_form_needs_an_sme_when_the_person_has_none(admin_client):
+    participant = factories.ParticipantProfileFactory(sme=None, administration=None)
+    response = admin_client.post(
+        reverse("admin:registration_registration_add"), registration_form(participant, factories.MeetingFactory())
+    )
+    assert field_errors(response, "sme") == ["This person has not said which SME they represent: choose the SME."]
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.parametrize("status", [RegistrationStatus.PENDING, RegistrationStatus.VALIDATED])
+def test_second_active_registration_is_refused_on_the_meeting(admin_client, status):
+    first = factories.RegistrationFactory(status=status, decided_at=timezone.now())
+    response = admin_client.post(
+        reverse("admin:registration_registration_add"), registration_form(first.participant, first.meeting)
+    )
+    assert field_errors(response, "meeting") == ["This person already has an active registration for this meeting."]
+    assert Registration.objects.count() == 1
+
+
+def test_registration_after_a_cancelled_one_is_accepted(admin_client):
+    first = factories.RegistrationFactory(status=RegistrationStatus.CANCELLED)
+    response = admin_client.post(
+        reverse("admin:registration_registration_add"), registration_form(first.participant, first.meeting)
+    )
+    assert response.status_code == 302
+    assert Registration.objects.filter(status=RegistrationStatus.PENDING).count() == 1
+
+
+def test_remote_registration_for_a_meeting_without_remote_participation_is_refused(admin_client):
+    participant = factories.ParticipantProfileFactory()
+    meeting = factories.MeetingFactory(remote_participation=False)
+    response = admin_client.post(
+        reverse("admin:registration_registration_add"),
+        registration_form(participant, meeting, attendance=Attendance.REMOTE),
+    )
+    assert field_errors(response, "attendance") == [
+        "This meeting does not offer remote participation. Choose in person."
+    ]
+    assert not Registration.objects.exists()
+
+
+def test_registration_change_to_remote_is_refused_when_the_meeting_has_none(admin_client):
+    registration = factories.RegistrationFactory(meeting=factories.MeetingFactory(remote_participation=False))
+    response = admin_client.post(
+        reverse("admin:registration_registration_change", args=[registration.pk]), {"attendance": Attendance.REMOTE}
+    )
+    assert field_errors(response, "attendance") == [
+        "This meeting does not offer remote participation. Choose in person."
+    ]
+    registration.refresh_from_db()
+    assert registration.attendance == Attendance.IN_PERSON
+
+
+def test_registration_status_cannot_be_posted_through_the_admin_form(admin_client):
+    """The decision changes through the services (who decided, when, the emails), not a form field."""
+    registration = factories.RegistrationFactory()
+    response = admin_client.post(
+        reverse("admin:registration_registration_change", args=[registration.pk]),
+        {"attendance": Attendance.IN_PERSON, "status": RegistrationStatus.VALIDATED},
+    )
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.PENDING
