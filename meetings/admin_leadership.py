@@ -101,10 +101,15 @@ class DecisionParticipantInline(admin.TabularInline):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "person":
             _eligible_person_field(field)
+            # Evaluate the choices once for the whole formset: otherwise every row's select runs its
+            # own query and the page grows with the number of participants. Validation still uses
+            # the queryset, so a person who became ineligible meanwhile is refused.
+            field.choices = list(field.choices)
         return field
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("person")
+        # Each row's title is "person — decision".
+        return super().get_queryset(request).select_related("person", "decision")
 
 
 @admin.register(Decision)
