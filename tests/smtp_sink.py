@@ -20,6 +20,8 @@ import asyncio
 import contextlib
 import email
 import email.policy
+import json
+import os
 import socket
 import threading
 import time
@@ -132,11 +134,28 @@ def _broker_client(app) -> redis.Redis:
     return redis.Redis.from_url(app.conf.broker_url)
 
 
+def _queue_isolate():
+    """Under pytest-xdist the processes share one Redis db: give each its own task queue.
+
+    Runs when conftest imports this module, before any test publishes a task.
+    """
+    xdist_worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if xdist_worker:
+        from smepilot.celery import app
+
+        app.conf.task_default_queue = f"celery-test-{xdist_worker}"
+
+
+_queue_isolate()
+
+
 def _broker_purge(app):
-    """Drop tasks left by earlier tests (their ids mean nothing now), waiting or held back."""
+    """Drop tasks left in this run's queue by earlier tests (their ids mean nothing now).
+
+    Tasks a stopped worker held back (retries waiting for their countdown) went back to the
+    queue when it stopped (kombu restores unacknowledged messages on close).
+    """
     app.control.purge()
-    # Tasks a stopped worker held unacknowledged (retries waiting for their countdown).
-    _broker_client(app).delete("unacked", "unacked_index", "unacked_mutex")
 
 
 class RealWorker:
@@ -147,7 +166,10 @@ class RealWorker:
     def pending(self) -> int:
         """Tasks published but not yet run and acknowledged (acks_late: ack comes after the run)."""
         client = _broker_client(self.app)
-        return client.llen("celery") + client.hlen("unacked")
+        queue = self.app.conf.task_default_queue
+        # Held messages of every queue share one hash: [message, exchange, routing key].
+        held = sum(1 for raw in client.hvals("unacked") if json.loads(raw)[2] == queue)
+        return client.llen(queue) + held
 
     def wait_idle(self, *, timeout: float = 15.0, settle: float = 0.3):
         """Wait until no task is waiting, held or running, and it stays so for ``settle`` s."""

@@ -30,7 +30,7 @@ def broker_queue():
     """The real broker's default queue, emptied before and after (no worker consumes it here)."""
     client = redis.Redis.from_url(app.conf.broker_url)
     app.control.purge()
-    yield lambda: client.llen("celery")
+    yield lambda: client.llen(app.conf.task_default_queue)
     app.control.purge()
 
 
