@@ -1,5 +1,6 @@
 """The outbox's Celery tasks end to end: a real worker, the real Redis broker, a real SMTP server."""
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -170,13 +171,15 @@ def test_permanent_554_on_data_fails_without_retry(smtp_sink, celery_worker_real
 def test_unreachable_server_is_retried_then_failed_after_max_attempts(celery_worker_real, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = 9  # discard: nothing listens here, the connection is refused
     settings.EMAIL_TIMEOUT = 2
     settings.OUTBOX_MAX_ATTEMPTS = 3
 
-    message = queue_one()
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+        settings.EMAIL_PORT = closed.getsockname()[1]
+        message = queue_one()
+        message = wait_for_status(message, MessageStatus.FAILED)
 
-    message = wait_for_status(message, MessageStatus.FAILED)
     celery_worker_real.wait_idle()
     assert message.attempts == 3
     assert "ConnectionRefusedError" in message.last_error
