@@ -1,7 +1,10 @@
 """The Celery application.
 
 With ``CELERY_BROKER_URL`` unset (the embedded ``make run`` default) settings turn on
-``task_always_eager`` and tasks run in the web process; with a broker URL a worker runs them.
+``task_always_eager`` and tasks run in the web process; with a broker URL a worker runs them:
+
+    celery -A smepilot worker -l info     # sends the outbox's email, among others
+    celery -A smepilot beat -l info       # one per deployment: CELERY_BEAT_SCHEDULE (outbox sweep)
 """
 
 import os
