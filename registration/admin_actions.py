@@ -139,26 +139,30 @@ def resend_focal_point_emails(modeladmin, request, queryset):
     """Queue the validation emails again for the selected pending registrations."""
     from focalpoints.services import focal_point_notification_resend
 
-    resent, skipped, refused = 0, 0, []
+    resent, emails, skipped, refused = 0, 0, 0, []
     for registration in queryset.select_related("participant", "sme__administration", "meeting").order_by("pk"):
-        if registration.status != RegistrationStatus.PENDING:
-            skipped += 1
-            continue
         try:
-            focal_point_notification_resend(registration=registration)
+            emails += focal_point_notification_resend(registration=registration) or 0
         except ValidationError as error:
-            refused.append(f"{registration}: {_error_text(error)}")
+            # The service decides what may be resent; a registration already decided or
+            # cancelled is only counted, any other refusal is shown with its reason.
+            if error.code == "not_pending":
+                skipped += 1
+            else:
+                refused.append(f"{registration}: {_error_text(error)}")
         else:
             resent += 1
     if resent:
         modeladmin.message_user(
             request,
             ngettext(
-                "The focal points were emailed again about %(count)d registration.",
-                "The focal points were emailed again about %(count)d registrations.",
+                "The focal points were emailed again about %(count)d registration",
+                "The focal points were emailed again about %(count)d registrations",
                 resent,
             )
-            % {"count": resent},
+            % {"count": resent}
+            + " "
+            + ngettext("(%(emails)d email queued).", "(%(emails)d emails queued).", emails) % {"emails": emails},
             messages.SUCCESS,
         )
     if skipped:

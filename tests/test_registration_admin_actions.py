@@ -159,7 +159,7 @@ def test_resend_queues_an_email_for_each_active_focal_point(client, officer):
     assert {message.to for message in queued} == active
     assert len(queued) == 2
     messages = _messages(response)
-    assert "The focal points were emailed again about 1 registration." in messages
+    assert "The focal points were emailed again about 1 registration (2 emails queued)." in messages
     assert "1 registration was skipped: it is no longer pending validation." in messages
 
 
@@ -207,3 +207,16 @@ def test_overdue_filter_and_column(client, officer):
 
     response = client.get(reverse(CHANGELIST), {"overdue": "no"})
     assert overdue.pk not in [row.pk for row in response.context["cl"].result_list]
+
+
+def test_resend_without_an_active_focal_point_shows_the_services_refusal(client, officer):
+    registration = RegistrationFactory()
+    before = OutgoingMessage.objects.count()
+
+    response = _action(client, "resend_focal_point_emails", [registration])
+
+    assert response.status_code == 302
+    assert OutgoingMessage.objects.count() == before
+    [message] = _messages(response)
+    assert message.startswith(str(registration))
+    assert "has no active focal point" in message
