@@ -220,3 +220,16 @@ def test_resend_without_an_active_focal_point_shows_the_services_refusal(client,
     [message] = _messages(response)
     assert message.startswith(str(registration))
     assert "has no active focal point" in message
+
+
+def test_export_of_a_search_result_with_select_across(client, officer):
+    wanted = RegistrationFactory(participant__family_name="Okonkwo", participant__sme__name="Lagos Fibre Ltd")
+    RegistrationFactory(participant__family_name="Other")
+
+    response = client.post(
+        reverse(CHANGELIST) + "?q=lagos",
+        {"action": "export_xlsx", ACTION_CHECKBOX_NAME: [wanted.pk], "select_across": "1", "index": 0},
+    )
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["Okonkwo"]
