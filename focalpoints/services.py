@@ -78,15 +78,30 @@ def _person_name(*, user, administration_id: int) -> str:
     return name or user.get_full_name() or user.email
 
 
-def decider_label(*, registration: Registration) -> str:
+def decider_label(*, registration: Registration, names: dict | None = None) -> str:
     if registration.decided_on_behalf:
         return _("the secretariat, on behalf of the Administration")
+    if names is not None and registration.decided_by is not None:
+        key = (registration.decided_by_id, registration.sme.administration_id)
+        return names.get(key) or registration.decided_by.get_full_name() or registration.decided_by.email
     return _person_name(user=registration.decided_by, administration_id=registration.sme.administration_id)
 
 
-def decision_summary(*, registration: Registration) -> str:
-    """'validated by X at T' / 'rejected by X at T', shown to whoever comes later."""
-    values = {"who": decider_label(registration=registration), "when": _when(registration.decided_at)}
+def focal_point_names(*, administration_ids) -> dict:
+    """{(user id, Administration id): name} of the Administrations' focal points, in one query."""
+    rows = FocalPoint.objects.filter(administration_id__in=list(administration_ids), user__isnull=False)
+    return {
+        (user_id, admin_id): name
+        for user_id, admin_id, name in rows.values_list("user_id", "administration_id", "name")
+    }
+
+
+def decision_summary(*, registration: Registration, names: dict | None = None) -> str:
+    """'validated by X at T' / 'rejected by X at T', shown to whoever comes later.
+
+    ``names`` (``focal_point_names``) saves a query per registration on a page listing many.
+    """
+    values = {"who": decider_label(registration=registration, names=names), "when": _when(registration.decided_at)}
     if registration.status == RegistrationStatus.VALIDATED:
         return _("This registration was already validated by %(who)s at %(when)s.") % values
     return _("This registration was already rejected by %(who)s at %(when)s.") % values

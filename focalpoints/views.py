@@ -60,12 +60,14 @@ def _not_a_focal_point(request):
 def _cards(registrations, *, can_decide: bool, bound: dict | None = None):
     """What the page shows for each registration, with its forms when it can still be decided."""
     bound = bound or {}
+    # One query for the deciders' names, however many registrations (and even for none decided).
+    names = services.focal_point_names(administration_ids={r.sme.administration_id for r in registrations} or {0})
     cards = []
     for registration in registrations:
         pending = registration.status == RegistrationStatus.PENDING
         card = {"registration": registration, "pending": pending, "summary": None, "form": None}
         if registration.status in services.DECIDED_STATUSES:
-            card["summary"] = services.decision_summary(registration=registration)
+            card["summary"] = services.decision_summary(registration=registration, names=names)
         if pending and can_decide:
             card["form"] = bound.get(registration.pk) or DecisionForm(
                 initial={"registration": registration.pk}, auto_id=f"r{registration.pk}-%s"
