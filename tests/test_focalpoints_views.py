@@ -416,3 +416,31 @@ def test_focal_point_pages_query_count_does_not_grow(client, focal_point):
     assert at_fifty == at_one
     batch = link_path(first, focal_point, ids=[first.pk] + [r.pk for r in more])
     assert _count_queries(client, batch) == _count_queries(client, link)
+
+
+def test_focal_point_designated_without_account_signs_in_by_code_and_comes_back(client):
+    """The secretariat records only a name and an email; the link's sign-in by code then works."""
+    import re
+
+    focal_point = FocalPointFactory(user=None, email="new.focal@admin.example", name="New Focal")
+    registration = RegistrationFactory(participant__sme__administration=focal_point.administration)
+    services.registrations_notify_focal_points(registrations=[registration])
+    body = OutgoingMessage.objects.get(to=focal_point.email, template="emails/focalpoint_registration_new").body_text
+    path = "/validation/" + body.split("/validation/")[1].split("/")[0] + "/"
+
+    login = client.get(path)
+    assert login.status_code == 302
+    login_url = login["Location"]
+    code_url = reverse("account_request_login_code") + login_url[len(reverse("account_login")) :]
+    response = client.post(code_url, {"email": focal_point.email})
+    assert response.status_code == 302
+    code_email = OutgoingMessage.objects.filter(to=focal_point.email).exclude(template__startswith="emails/").last()
+    code = re.search(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4})\s*$", code_email.body_text, re.MULTILINE).group(1)
+    # allauth passes next= along: request the code, then confirm it, on the URLs it gives.
+    response = client.post(response["Location"], {"code": code})
+
+    assert response.status_code == 302
+    assert response["Location"] == path
+    page = client.get(path)
+    assert page.status_code == 200
+    assert 'value="approve"' in page.content.decode()
