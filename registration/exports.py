@@ -14,6 +14,11 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_countries import countries
+
+from focalpoints.models import ItuRegion
+
+from .models import Attendance, Eligibility, RegistrationStatus
 
 # Shown on every list, export and badge of an SME participant (terms of reference, point 3).
 SME_MARKER = gettext_lazy("SME pilot — no decision-making role")
@@ -77,6 +82,13 @@ def registration_export_rows(*, queryset) -> Iterator[list]:
     carries the marker: the system registers SME representatives only.
     """
     yes, no = _("Yes"), _("No")
+    # Labels resolved once per export, not per row: get_FOO_display() and country names cost
+    # about a millisecond a row in translations and lazy-string hashing.
+    regions = _labels(ItuRegion.choices)
+    eligibility = _labels(Eligibility.choices)
+    attendance = _labels(Attendance.choices)
+    statuses = _labels(RegistrationStatus.choices)
+    country_names: dict[str, str] = {}
     yield registration_export_headers()
     for registration in registration_export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
         participant = registration.participant
@@ -90,21 +102,31 @@ def registration_export_rows(*, queryset) -> Iterator[list]:
             participant.user.email,
             participant.job_title,
             sme.name,
-            str(administration.country.name),
-            administration.get_itu_region_display(),
-            sme.get_eligibility_display(),
+            _country_name(country_names, administration.country.code),
+            regions.get(administration.itu_region, administration.itu_region),
+            eligibility.get(sme.eligibility, sme.eligibility),
             yes,
             meeting.study_group.short_name,
             meeting.title,
             meeting.starts_on,
-            registration.get_attendance_display(),
-            registration.get_status_display(),
+            attendance.get(registration.attendance, registration.attendance),
+            statuses.get(registration.status, registration.status),
             _local(registration.created_at),
             _local(registration.decided_at),
             registration.decided_by.email if registration.decided_by else "",
             yes if registration.decided_on_behalf else no,
             registration.reason,
         ]
+
+
+def _labels(choices) -> dict[str, str]:
+    return {value: str(label) for value, label in choices}
+
+
+def _country_name(cache: dict[str, str], code: str) -> str:
+    if code not in cache:
+        cache[code] = str(countries.name(code))
+    return cache[code]
 
 
 def _safe_cell(value):
