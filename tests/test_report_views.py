@@ -4,6 +4,8 @@ import io
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from meetings.models import PilotReport
@@ -144,3 +146,22 @@ def test_bar_chart_scales_bars_to_the_largest_value():
     empty = bar_chart(chart_id="e", title="T", items=[])
     assert empty.bars == []
     assert empty.description == "No data for this period."
+
+
+def test_report_page_query_count_does_not_grow_with_the_data(client, report):
+    client.force_login(_staff("view_pilotreport"))
+    url = _urls(report)[0]
+
+    def count():
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context.captured_queries)
+
+    small = count()
+    study_group = report.pilot.study_groups.get()
+    for index in range(20):
+        RegistrationFactory(
+            meeting__study_group=study_group,
+            participant__sme__administration__country=["SN", "BR", "IN", "DE"][index % 4],
+        )
+    assert count() == small
