@@ -122,5 +122,5 @@ class MeetingAdmin(MeetingParticipantsAdminMixin, admin.ModelAdmin):
 
 
 # Leadership appointments, decisions and pilot reports are registered below.
-from . import admin_leadership  # noqa: E402, F401  (appointments, decisions, admin sign-in)
-from . import admin_report  # noqa: E402, F401  (pilot report: narrative and figures page)
+# admin_leadership: appointments, decisions, admin sign-in; admin_report: the pilot report page.
+from . import admin_leadership, admin_report  # noqa: E402, F401
