@@ -33,6 +33,8 @@ class AdministrationAdmin(admin.ModelAdmin):
                 active_focal_point_count=Count("focal_points", filter=Q(focal_points__is_active=True), distinct=True),
                 sme_count=Count("smes", distinct=True),
             )
+            # Aggregating drops the model's default ordering; the autocomplete's paginator needs one.
+            .order_by(*Administration._meta.ordering)
         )
 
     def get_search_results(self, request, queryset, search_term):

@@ -60,7 +60,13 @@ class StudyGroupAdmin(admin.ModelAdmin):
     inlines = [MeetingInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(meeting_count=Count("meetings"))
+        # Aggregating drops the model's default ordering; the autocomplete's paginator needs one.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(meeting_count=Count("meetings"))
+            .order_by(*StudyGroup._meta.ordering)
+        )
 
     @admin.display(description=_("study group"), ordering="number")
     def short_name(self, obj):
@@ -110,6 +116,7 @@ class MeetingAdmin(MeetingParticipantsAdminMixin, admin.ModelAdmin):
             .annotate(
                 active_registration_count=Count("registrations", filter=Q(registrations__status__in=ACTIVE_STATUSES))
             )
+            .order_by(*Meeting._meta.ordering)
         )
 
     @admin.display(description=_("registration open today"), boolean=True)

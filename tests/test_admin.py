@@ -152,6 +152,37 @@ def test_administration_search_finds_the_country_by_name(admin_client):
     assert [str(obj) for obj in response.context["cl"].result_list] == ["Kenya"]
 
 
+def test_administration_autocomplete_finds_the_country_by_name(admin_client):
+    kenya = factories.AdministrationFactory(country="KE")
+    factories.AdministrationFactory(country="SN")
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "registration", "model_name": "sme", "field_name": "administration", "term": "Ken"},
+    )
+    assert response.status_code == 200
+    assert response.json()["results"] == [{"id": str(kenya.pk), "text": "Kenya"}]
+
+
+@pytest.mark.parametrize(
+    ("model_name", "field_name", "build", "term"),
+    [
+        ("registration", "meeting", lambda: factories.MeetingFactory(title="ITU-D Study Group 1"), "Study"),
+        ("registration", "participant", lambda: factories.ParticipantProfileFactory(family_name="Otieno"), "Otie"),
+        ("registration", "sme", lambda: factories.SMEFactory(name="Savannah Fibre Ltd"), "Savannah"),
+        ("meeting", "study_group", lambda: factories.StudyGroupFactory(title="Enabling environment"), "Enabling"),
+    ],
+)
+def test_autocomplete_choosers_answer(admin_client, model_name, field_name, build, term):
+    obj = build()
+    app_label = "meetings" if model_name == "meeting" else "registration"
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {"app_label": app_label, "model_name": model_name, "field_name": field_name, "term": term},
+    )
+    assert response.status_code == 200
+    assert [result["id"] for result in response.json()["results"]] == [str(obj.pk)]
+
+
 def test_registrations_mark_sme_participants(admin_client):
     registration = a_registration()
     changelist = admin_client.get(reverse("admin:registration_registration_changelist")).content.decode()
