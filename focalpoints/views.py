@@ -240,7 +240,8 @@ def validation_link(request, token: str):
 def pending_list(request):
     """Everything pending for the focal point's Administration(s), with bulk approve, and the history."""
     administrations = list(selectors.focal_point_administrations(request.user))
-    request.session[SESSION_FLAG] = bool(administrations)
+    if request.session.get(SESSION_FLAG) != bool(administrations):
+        request.session[SESSION_FLAG] = bool(administrations)  # written only when it changes
     if not administrations:
         return _not_a_focal_point(request)
     pending = list(selectors.registrations_pending_for_focal_point(request.user))

@@ -82,6 +82,16 @@ def test_notify_sends_one_email_per_active_focal_point_per_batch(focal_point):
     assert "Kofi Mensah" in messages[0].subject
 
 
+def test_a_rolled_back_registration_leaves_no_focal_point_email(focal_point, registration):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.registrations_notify_focal_points(registrations=[registration])
+        assert OutgoingMessage.objects.count() == 1
+        raise RuntimeError("the registration failed after the notification was queued")
+    assert not OutgoingMessage.objects.exists()
+
+
 def test_notify_without_active_focal_point_queues_nothing():
     registration = RegistrationFactory()
     assert services.registrations_notify_focal_points(registrations=[registration]) == 0
