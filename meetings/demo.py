@@ -530,9 +530,14 @@ def seed(*, letter_dates=False, today=None, passwords=None):
         created_at = at_geneva(REGISTRATION_OPENS + shift + datetime.timedelta(days=day))
         decided_at = created_at + datetime.timedelta(days=DAYS_TO_DECIDE)
         decided = status in (RegistrationStatus.VALIDATED, RegistrationStatus.REJECTED)
+        lookup = {"participant": profile, "meeting": meetings[meeting_key]}
+        if Registration.objects.filter(**lookup).count() > 1:
+            # Someone cancelled and registered again while trying the demo: their rows are kept as
+            # they are (resetting the old one could make two active registrations).
+            continue
         registration = upsert(
             Registration,
-            lookup={"participant": profile, "meeting": meetings[meeting_key]},
+            lookup=lookup,
             values={
                 "sme": profile.sme,
                 "attendance": attendance,

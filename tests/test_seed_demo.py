@@ -75,6 +75,25 @@ def test_the_letter_is_in_the_data(debug):
     assert set(Registration.objects.values_list("status", flat=True)) == set(RegistrationStatus.values)
 
 
+def test_running_again_after_trying_the_demo_keeps_working(debug):
+    """A representative cancelled a seeded registration and registered again: the seed leaves both be."""
+    seed_demo()
+    profile = ParticipantProfile.objects.get(user__email=demo.SME_REPRESENTATIVE_EMAIL)
+    seeded = Registration.objects.get(participant=profile, status=RegistrationStatus.PENDING)
+    seeded.status = RegistrationStatus.CANCELLED
+    seeded.cancelled_at = timezone.now()
+    seeded.save()
+    Registration.objects.create(participant=profile, sme=profile.sme, meeting=seeded.meeting, attendance="in_person")
+    # A focal point approved another seeded registration: the seed puts the demo back as it was.
+    brian = Registration.objects.filter(participant__user__email="brian.mwangi@lakeside-apps.example").first()
+    brian.status, brian.decided_at = RegistrationStatus.VALIDATED, timezone.now()
+    brian.save()
+    seed_demo()
+    assert Registration.objects.filter(participant=profile, meeting=seeded.meeting).count() == 2
+    brian.refresh_from_db()
+    assert brian.status == RegistrationStatus.PENDING and brian.decided_at is None
+
+
 def test_every_seeded_row_passes_validation(debug):
     seed_demo()
     for model in MODELS:
