@@ -151,7 +151,9 @@ def test_administration_region_within_choices():
 
 
 def test_focal_point_email_unique_per_administration_whatever_its_case():
-    focal_point = factories.FocalPointFactory(email="focal@administration.example")
+    focal_point = factories.FocalPointFactory(
+        administration=factories.AdministrationFactory(country="KE"), email="focal@administration.example"
+    )
     with rejects("focalpoint_email_unique_per_administration"):
         FocalPoint.objects.create(
             administration=focal_point.administration, name="Same person", email="FOCAL@Administration.example"
