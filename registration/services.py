@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from focalpoints import services as focalpoint_services
 from focalpoints.models import Administration
 from meetings.models import Meeting
+from meetings.rules import sme_representation_check
 from meetings.selectors import WindowState, meeting_registration_state, pilot_current, pilot_has_ended
 from smepilot.outbox.services import mail_queue
 
@@ -135,6 +136,7 @@ def profile_sme_choose(*, user, sme: SME) -> ParticipantProfile:
             raise ValidationError({"sme": _("Choose an SME of the country in your profile.")})
         if profile.sme_id != sme.pk:
             _sme_change_check(profile=profile)
+            sme_representation_check(user=user)
             profile.sme = sme
             profile.save(update_fields=["sme", "updated_at"])
     return profile
@@ -163,6 +165,7 @@ def sme_declare(
     with transaction.atomic():
         profile = _profile_with_country(user=user)
         _sme_change_check(profile=profile)
+        sme_representation_check(user=user)
         if SME.objects.filter(administration_id=profile.administration_id, name__iexact=name).exists():
             raise ValidationError(
                 {"name": _("An SME with this name is already declared in your country. Choose it from the list.")}

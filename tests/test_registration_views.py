@@ -12,6 +12,8 @@ from registration.models import SME, Attendance, Eligibility, ParticipantProfile
 from smepilot.outbox.models import OutgoingMessage
 from tests.factories import (
     AdministrationFactory,
+    AppointmentFactory,
+    DecisionParticipantFactory,
     FocalPointFactory,
     MeetingFactory,
     ParticipantProfileFactory,
@@ -205,6 +207,34 @@ def test_declaring_an_existing_name_is_refused_beside_the_field(client_of, parti
     assert response.status_code == 400
     assert "already declared in your country. Choose it from the list." in response.content.decode()
     assert 'id="id_name_errors"' in response.content.decode()
+
+
+def test_a_leader_choosing_an_sme_is_refused_with_what_to_do(client):
+    # Terms of reference, point 3: a current rapporteur cannot become an SME representative.
+    profile = ParticipantProfileFactory(sme=None, administration=AdministrationFactory())
+    AppointmentFactory(person=profile.user)
+    sme = SMEFactory(administration=profile.administration)
+    client.force_login(profile.user)
+    response = client.post(reverse("registration:profile_sme"), {"sme": sme.pk})
+    assert response.status_code == 400
+    assert "Ask the secretariat to end the appointment first." in response.content.decode()
+    profile.refresh_from_db()
+    assert profile.sme is None
+
+
+def test_someone_recorded_in_a_decision_cannot_declare_an_sme(client):
+    profile = ParticipantProfileFactory(sme=None, administration=AdministrationFactory())
+    DecisionParticipantFactory(person=profile.user)
+    client.force_login(profile.user)
+    response = client.post(
+        reverse("registration:sme_declare"),
+        {"name": "Decider Ltd", "employees": "3", "annual_revenue": "1", "revenue_currency": "USD", "address": "x"},
+    )
+    assert response.status_code == 400
+    assert "is recorded in a decision, so they cannot represent an SME" in response.content.decode()
+    assert not SME.objects.filter(name="Decider Ltd").exists()
+    profile.refresh_from_db()
+    assert profile.sme is None
 
 
 # --- Register --------------------------------------------------------------------------------
