@@ -15,9 +15,7 @@ registration is open today; `letter_dates=True` keeps the letter's 2018 dates.
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +23,7 @@ from django.utils import timezone
 from focalpoints.models import Administration, FocalPoint, ItuRegion
 from meetings.models import Meeting, MeetingKind, Pilot, Sector, StudyGroup
 from registration.models import SME, Attendance, Eligibility, ParticipantProfile, Registration, RegistrationStatus
+from smepilot.sites import site_sync
 
 PILOT_NAME = "SME pilot project in ITU-D study groups (Council 2017)"
 
@@ -418,15 +417,11 @@ def account_upsert(*, email, password, given_name="", family_name="", staff=Fals
 @transaction.atomic
 def seed(*, letter_dates=False, today=None, passwords=None):
     """Create or bring up to date the demo data. passwords: {email: password} for the demo accounts."""
-    from django.contrib.sites.models import Site
-
     today = today or timezone.localdate()
     shift = shift_for(letter_dates=letter_dates, today=today)
     passwords = passwords or {}
 
-    # allauth builds links in its emails from the current site.
-    site_url = urlsplit(settings.SITE_URL)
-    upsert(Site, lookup={"pk": settings.SITE_ID}, values={"domain": site_url.netloc, "name": "ITU-D SME pilot"})
+    site_sync()  # allauth names the current site in its emails
 
     secretariat = account_upsert(
         email=SECRETARIAT_EMAIL,

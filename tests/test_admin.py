@@ -19,12 +19,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Hundreds of users per test here: the production hasher (a million PBKDF2 rounds) would take minutes.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 COUNTRY_CODES = itertools.cycle([code for code, _name in countries])
 
 

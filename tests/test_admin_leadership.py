@@ -10,12 +10,6 @@ from tests.factories import AppointmentFactory, DecisionFactory, DecisionPartici
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Hundreds of users are built here; the production hasher would take minutes.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def staff_client(client):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))

@@ -14,11 +14,6 @@ pytestmark = pytest.mark.django_db
 MARKER = "SME pilot — no decision-making role"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _validated(**kwargs):
     return RegistrationFactory(status=RegistrationStatus.VALIDATED, decided_at=timezone.now(), **kwargs)
 

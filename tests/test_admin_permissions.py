@@ -26,12 +26,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Many users are built here; the production hasher would make the module take minutes.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # (app_label, model): what the secretariat's work needs there.
 SECRETARIAT_MODELS = [
     ("meetings", "pilot"),

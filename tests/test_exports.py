@@ -31,12 +31,6 @@ pytestmark = pytest.mark.django_db
 MARKER = "SME pilot — no decision-making role"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The factories give every user a password; the default hasher takes ~1 s per user here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def registration():
     administration = AdministrationFactory(country="KE", itu_region=ItuRegion.AFRICA)

@@ -4,16 +4,9 @@ registrant's email arrives with the meeting's .ics."""
 
 from urllib.parse import urlsplit
 
-import pytest
-
 from registration.models import Attendance, Eligibility, RegistrationStatus
 from registration.services import registration_create
 from tests.factories import FocalPointFactory, MeetingFactory, ParticipantProfileFactory, PilotFactory, SMEFactory
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _message_to(sink, address):

@@ -9,11 +9,6 @@ from tests.factories import MeetingFactory, RegistrationFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_ics_is_one_all_day_event_with_crlf_lines(settings):
     settings.SITE_URL = "https://smepilot.example"
     meeting = MeetingFactory(

@@ -10,11 +10,6 @@ from tests.factories import FocalPointFactory, RegistrationFactory, SMEFactory, 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_everything_is_limited_to_the_users_active_administrations():
     focal_point = FocalPointFactory()
     mine = RegistrationFactory(participant__sme__administration=focal_point.administration)

@@ -24,12 +24,6 @@ from tests.smtp_sink import run_in_threads
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Factories hash a password per user; the default hasher makes 30 users take a minute.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def focal_point():
     return FocalPointFactory(name="Amina Diallo")

@@ -1,6 +1,5 @@
 import datetime
 
-import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
@@ -9,11 +8,6 @@ from registration.models import Registration
 from smepilot.celery import app
 from smepilot.outbox.models import OutgoingMessage
 from tests.factories import FocalPointFactory, RegistrationFactory
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def test_reminders_are_scheduled_daily_by_beat():

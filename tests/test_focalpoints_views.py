@@ -17,12 +17,6 @@ from tests.factories import FocalPointFactory, RegistrationFactory, SMEFactory, 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Factories hash a password per user; the default hasher makes 50 users take minutes.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def focal_point():
     return FocalPointFactory(name="Amina Diallo")

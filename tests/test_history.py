@@ -26,12 +26,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Many users are built here; the production hasher would make the module take minutes.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _types(obj):
     return [row.history_type for row in obj.history.order_by("history_date", "history_id")]
 

@@ -19,8 +19,7 @@ MARKER = "SME pilot — no decision-making role"
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _reminder_after_three_days(settings):
     settings.VALIDATION_REMINDER_AFTER_DAYS = 3
 
 

@@ -51,9 +51,7 @@ UTC = datetime.UTC
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The factories give every user a password; the default hasher takes ~1 s per user here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _reminder_after_three_days(settings):
     settings.VALIDATION_REMINDER_AFTER_DAYS = 3
 
 

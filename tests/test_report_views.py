@@ -16,11 +16,6 @@ from tests.factories import PilotFactory, RegistrationFactory, StudyGroupFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def report():
     study_group = StudyGroupFactory(number=1)

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 MODELS = [Pilot, StudyGroup, Meeting, Administration, FocalPoint, SME, ParticipantProfile, Registration]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def debug(settings):
     settings.DEBUG = True

@@ -1,6 +1,7 @@
 """Settings come from the environment; production refuses to start without a real secret key."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -53,3 +54,12 @@ def test_production_settings_pass_the_deployment_checklist():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_every_environment_variable_the_settings_read_is_documented_in_env_example():
+    read = set()
+    for module in (BASE_DIR / "smepilot").glob("*settings.py"):
+        read |= set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]+)"', module.read_text()))
+    documented = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", (BASE_DIR / ".env.example").read_text(), re.MULTILINE))
+    assert read, "no env() calls found: the pattern no longer matches the settings"
+    assert read - documented == set()
