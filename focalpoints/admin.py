@@ -7,14 +7,29 @@ from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Administration, FocalPoint
+from .services import focal_point_save
+
+# The account is never chosen by hand: it is the one owning the designated email address, linked
+# by focalpoints.services.focal_point_save (choosing another account would hand it the
+# Administration's decisions).
 
 
-class FocalPointInline(admin.TabularInline):
+class FocalPointAccountMixin:
+    @admin.display(description=_("user account"), ordering="user__email")
+    def account(self, obj):
+        if obj.user_id is None:
+            return _("none yet: created when the focal point is saved active, or at their first sign-in")
+        return obj.user.email or obj.user.get_username()
+
+
+class FocalPointInline(FocalPointAccountMixin, admin.TabularInline):
     model = FocalPoint
-    fields = ["name", "email", "user", "is_active", "created_at"]
-    readonly_fields = ["created_at"]
-    autocomplete_fields = ["user"]
+    fields = ["name", "email", "account", "is_active", "created_at"]
+    readonly_fields = ["account", "created_at"]
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
 
 
 @admin.register(Administration)
@@ -23,6 +38,18 @@ class AdministrationAdmin(admin.ModelAdmin):
     list_filter = ["itu_region", "in_pilot"]
     search_fields = ["country"]
     inlines = [FocalPointInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not FocalPoint:
+            return super().save_formset(request, form, formset, change)
+        to_save = {id(focal_point) for focal_point in formset.save(commit=False)}
+        for focal_point in formset.deleted_objects:
+            focal_point.delete()
+        for focal_point_form in formset.forms:
+            if id(focal_point_form.instance) in to_save:
+                focal_point_save(
+                    focal_point=focal_point_form.instance, email_changed="email" in focal_point_form.changed_data
+                )
 
     def get_queryset(self, request):
         # distinct: two counts over two joins would otherwise multiply each other.
@@ -59,14 +86,18 @@ class AdministrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(FocalPoint)
-class FocalPointAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "email", "administration", "itu_region", "user", "is_active", "created_at"]
+class FocalPointAdmin(FocalPointAccountMixin, SimpleHistoryAdmin):
+    list_display = ["name", "email", "administration", "itu_region", "account", "is_active", "created_at"]
     list_filter = ["is_active", "administration__itu_region", "administration"]
     list_select_related = ["administration", "user"]
     search_fields = ["name", "email", "user__email"]
     date_hierarchy = "created_at"
-    autocomplete_fields = ["administration", "user"]
-    readonly_fields = ["created_at"]
+    autocomplete_fields = ["administration"]
+    fields = ["administration", "name", "email", "account", "is_active", "created_at"]
+    readonly_fields = ["account", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        focal_point_save(focal_point=obj, email_changed="email" in form.changed_data)
 
     @admin.display(description=_("ITU region"), ordering="administration__itu_region")
     def itu_region(self, obj):

@@ -56,7 +56,7 @@ class FocalPoint(models.Model):
         blank=True,
         related_name="focal_points",
         verbose_name=_("user account"),
-        help_text=_("Linked when the focal point first signs in with this email address."),
+        help_text=_("Linked automatically: the account that owns this email address, created if there is none."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

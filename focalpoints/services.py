@@ -176,6 +176,27 @@ def focal_point_account_ensure(*, focal_point: FocalPoint):
     return focal_point.user
 
 
+def focal_point_save(*, focal_point: FocalPoint, email_changed: bool) -> FocalPoint:
+    """Save a focal point as the secretariat designated it, and link its account.
+
+    The designation is the email address: the account linked to a focal point is the one that
+    owns that address. When the secretariat changes the address (a typo corrected, a successor
+    named), the previously linked account no longer decides for the Administration unless it
+    owns the new address too; the account of the new address is linked, or created, at once.
+    """
+    with transaction.atomic():
+        if email_changed and focal_point.user_id is not None:
+            owns_address = EmailAddress.objects.filter(
+                user_id=focal_point.user_id, email__iexact=focal_point.email.strip(), verified=True
+            ).exists()
+            if not owns_address:
+                focal_point.user = None
+        focal_point.save()
+        if focal_point.is_active:
+            focal_point_account_ensure(focal_point=focal_point)
+    return focal_point
+
+
 def focal_points_link_user(*, user) -> int:
     """Link the active focal points whose email is one of the user's verified addresses (at sign-in)."""
     emails = list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))

@@ -7,6 +7,7 @@ participant listed here represents an SME and is marked as such (terms of refere
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -84,8 +85,27 @@ class ParticipantProfileAdmin(SimpleHistoryAdmin):
     list_select_related = ["user", "sme", "administration"]
     search_fields = ["given_name", "family_name", "user__email", "job_title", "sme__name"]
     date_hierarchy = "created_at"
-    autocomplete_fields = ["user", "administration", "sme"]
+    autocomplete_fields = ["administration", "sme"]
     readonly_fields = ["role_in_pilot", "privacy_consent_at", "created_at", "updated_at"]
+
+    # A profile stays with its account, shown by its address; the secretariat manages no accounts.
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return ["email" if name == "user" else name for name in fields] if obj is not None else fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "email"] if obj is not None else self.readonly_fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # A plain chooser of the accounts without a profile yet (secretariat, focal points,
+            # delegates: few), usable by staff who have no permissions on accounts.
+            kwargs["queryset"] = get_user_model().objects.filter(participant__isnull=True).order_by("email")
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = lambda user: user.email or user.get_username()
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     fields = [
         "user",
         "given_name",
