@@ -30,9 +30,9 @@ def is_focal_point_of(*, user, administration_id: int) -> bool:
     return FocalPoint.objects.filter(user=user, administration_id=administration_id, is_active=True).exists()
 
 
-def registrations_for_focal_point(user) -> QuerySet[Registration]:
-    """Every registration of the SMEs of the user's Administration(s), with what a page shows."""
-    return Registration.objects.filter(sme__administration__in=focal_point_administrations(user)).select_related(
+def registrations_with_details() -> QuerySet[Registration]:
+    """Registrations with everything a focal point's page shows of them, in the same query."""
+    return Registration.objects.select_related(
         "participant",
         "participant__user",
         "sme",
@@ -41,6 +41,11 @@ def registrations_for_focal_point(user) -> QuerySet[Registration]:
         "meeting__study_group",
         "decided_by",
     )
+
+
+def registrations_for_focal_point(user) -> QuerySet[Registration]:
+    """Every registration of the SMEs of the user's Administration(s), with what a page shows."""
+    return registrations_with_details().filter(sme__administration__in=focal_point_administrations(user))
 
 
 def registrations_pending_for_focal_point(user) -> QuerySet[Registration]:

@@ -364,8 +364,8 @@ def _outcome_queue(*, registration: Registration) -> OutgoingMessage:
 # --- Decisions -------------------------------------------------------------------------------
 
 
-def _sme_confirm(*, sme: SME, decided_by, now, reason: str) -> None:
-    sme.eligibility = Eligibility.CONFIRMED
+def _sme_eligibility_record(*, sme: SME, eligibility: str, decided_by, now, reason: str) -> None:
+    sme.eligibility = eligibility
     sme.eligibility_decided_by = decided_by
     sme.eligibility_decided_at = now
     sme.eligibility_reason = reason
@@ -421,8 +421,9 @@ def registration_decide(
             )
         now = timezone.now()
         if approve and sme.eligibility == Eligibility.PENDING:
-            _sme_confirm(
+            _sme_eligibility_record(
                 sme=sme,
+                eligibility=Eligibility.CONFIRMED,
                 decided_by=decided_by,
                 now=now,
                 reason=_("Confirmed when approving the registration of %(person)s.")
@@ -479,22 +480,10 @@ def sme_eligibility_decide(*, sme: SME, decided_by, confirm: bool, reason: str =
                 code="required",
             )
         now = timezone.now()
+        eligibility = Eligibility.CONFIRMED if confirm else Eligibility.REFUSED
+        _sme_eligibility_record(sme=locked, eligibility=eligibility, decided_by=decided_by, now=now, reason=reason)
         if confirm:
-            _sme_confirm(sme=locked, decided_by=decided_by, now=now, reason=reason)
             return locked
-        locked.eligibility = Eligibility.REFUSED
-        locked.eligibility_decided_by = decided_by
-        locked.eligibility_decided_at = now
-        locked.eligibility_reason = reason
-        locked.save(
-            update_fields=[
-                "eligibility",
-                "eligibility_decided_by",
-                "eligibility_decided_at",
-                "eligibility_reason",
-                "updated_at",
-            ]
-        )
         pending = (
             Registration.objects.select_for_update(of=("self",))
             .filter(sme=locked, status=RegistrationStatus.PENDING)

@@ -106,16 +106,9 @@ def _decide(request, registration: Registration):
     return form, None
 
 
-def _registrations_with_details():
-    return Registration.objects.select_related(
-        "participant",
-        "participant__user",
-        "sme",
-        "sme__administration",
-        "meeting",
-        "meeting__study_group",
-        "decided_by",
-    )
+def _link_registrations(link) -> list[Registration]:
+    registrations = selectors.registrations_with_details().filter(pk__in=link.registration_ids)
+    return list(registrations.order_by("meeting__starts_on", "pk"))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -159,9 +152,7 @@ def validation_link(request, token: str):
                 "only on requests of the Administration that designated you."
             ),
         )
-    registrations = list(
-        _registrations_with_details().filter(pk__in=link.registration_ids).order_by("meeting__starts_on", "pk")
-    )
+    registrations = _link_registrations(link)
     if not registrations:
         return _problem(
             request,
@@ -217,9 +208,7 @@ def validation_link(request, token: str):
         if status is None:
             return redirect(request.get_full_path())
         bound[chosen.pk] = form
-        registrations = list(
-            _registrations_with_details().filter(pk__in=link.registration_ids).order_by("meeting__starts_on", "pk")
-        )
+        registrations = _link_registrations(link)
     return render(
         request,
         "focalpoints/link.html",
