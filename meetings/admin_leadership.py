@@ -37,6 +37,20 @@ def _eligible_person_field(field):
     return field
 
 
+class EligiblePersonAdminMixin:
+    """The "person" chooser offers only people eligible for a decision-making role (ToR point 3)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "person":
+            _eligible_person_field(field)
+        return field
+
+    @admin.display(description=_("person"), ordering="person__email")
+    def person_label(self, obj):
+        return _person_label(obj.person)
+
+
 class CurrentAppointmentFilter(admin.SimpleListFilter):
     title = _("current")
     parameter_name = "current"
@@ -54,7 +68,7 @@ class CurrentAppointmentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(SimpleHistoryAdmin):
+class AppointmentAdmin(EligiblePersonAdminMixin, SimpleHistoryAdmin):
     list_display = ["person_label", "role", "study_group", "question", "starts_on", "ends_on"]
     list_filter = [CurrentAppointmentFilter, "role", "study_group"]
     list_select_related = ["person", "study_group"]
@@ -63,16 +77,6 @@ class AppointmentAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["study_group"]
     fields = ["person", "study_group", "question", "role", "starts_on", "ends_on", "notes"]
     actions = ["end_today"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "person":
-            _eligible_person_field(field)
-        return field
-
-    @admin.display(description=_("person"), ordering="person__email")
-    def person_label(self, obj):
-        return _person_label(obj.person)
 
     @admin.action(description=_("End the selected appointments today"), permissions=["change"])
     def end_today(self, request, queryset):
@@ -90,7 +94,7 @@ class AppointmentAdmin(SimpleHistoryAdmin):
         self.message_user(request, _("%(count)d appointment(s) ended.") % {"count": ended}, messages.SUCCESS)
 
 
-class DecisionParticipantInline(admin.TabularInline):
+class DecisionParticipantInline(EligiblePersonAdminMixin, admin.TabularInline):
     model = DecisionParticipant
     fields = ["person"]
     extra = 3
@@ -100,7 +104,6 @@ class DecisionParticipantInline(admin.TabularInline):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "person":
-            _eligible_person_field(field)
             # Evaluate the choices once for the whole formset: otherwise every row's select runs its
             # own query and the page grows with the number of participants. Validation still uses
             # the queryset, so a person who became ineligible meanwhile is refused.
@@ -129,7 +132,7 @@ class DecisionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DecisionParticipant)
-class DecisionParticipantAdmin(SimpleHistoryAdmin):
+class DecisionParticipantAdmin(EligiblePersonAdminMixin, SimpleHistoryAdmin):
     """Listed for its history and search; rows are added through a decision's page."""
 
     list_display = ["person_label", "decision"]
@@ -137,16 +140,6 @@ class DecisionParticipantAdmin(SimpleHistoryAdmin):
     search_fields = ["person__email", "person__first_name", "person__last_name", "decision__reference"]
     fields = ["decision", "person"]
     autocomplete_fields = ["decision"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "person":
-            _eligible_person_field(field)
-        return field
-
-    @admin.display(description=_("person"), ordering="person__email")
-    def person_label(self, obj):
-        return _person_label(obj.person)
 
 
 # --- Who reaches the admin -------------------------------------------------------------------
