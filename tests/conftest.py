@@ -18,3 +18,12 @@ def _fast_password_hashing(settings):
     # Factories give every user a password; the production hasher (a million PBKDF2 rounds)
     # takes most of a second per user, which made the suite take tens of minutes.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def officer_client(client):
+    """The test client signed in as a secretariat officer (Secretariat group, not a superuser)."""
+    from tests.factories import secretariat_officer
+
+    client.force_login(secretariat_officer())
+    return client

@@ -186,3 +186,13 @@ class DecisionParticipantFactory(factory.django.DjangoModelFactory):
 
     decision = factory.SubFactory(DecisionFactory)
     person = factory.SubFactory(UserFactory)
+
+
+def secretariat_officer(email="officer@itu.example"):
+    """A member of the secretariat's staff: in the Secretariat group, not a superuser."""
+    from meetings.secretariat import secretariat_group_sync
+
+    group, _count = secretariat_group_sync()
+    officer = UserFactory(is_staff=True, email=email)
+    officer.groups.add(group)
+    return officer

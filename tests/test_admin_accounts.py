@@ -6,19 +6,9 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from focalpoints.models import FocalPoint
-from meetings.secretariat import secretariat_group_sync
 from tests.factories import AdministrationFactory, FocalPointFactory, ParticipantProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def officer_client(client):
-    group, _count = secretariat_group_sync()
-    officer = UserFactory(is_staff=True, email="officer@itu.example")
-    officer.groups.add(group)
-    client.force_login(officer)
-    return client
 
 
 def _verified_user(email):

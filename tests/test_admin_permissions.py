@@ -21,6 +21,7 @@ from tests.factories import (
     SMEFactory,
     StudyGroupFactory,
     UserFactory,
+    secretariat_officer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -40,19 +41,6 @@ SECRETARIAT_MODELS = [
     ("registration", "participantprofile"),
     ("registration", "registration"),
 ]
-
-
-def _officer():
-    group, _count = secretariat_group_sync()
-    officer = UserFactory(is_staff=True, email="officer@itu.example")
-    officer.groups.add(group)
-    return officer
-
-
-@pytest.fixture
-def officer_client(client):
-    client.force_login(_officer())
-    return client
 
 
 @pytest.fixture
@@ -183,7 +171,7 @@ def test_setup_command_is_idempotent_and_removes_extra_permissions():
 
 
 def test_officer_permissions_are_the_groups():
-    officer = _officer()
+    officer = secretariat_officer()
     assert officer.get_all_permissions() == secretariat_permission_codenames()
     assert not officer.has_perm("auth.change_user")
     assert not officer.has_perm("auth.add_group")
@@ -208,7 +196,7 @@ def _objects():
 
 @pytest.mark.parametrize("who", ["officer", "superuser"])
 def test_staff_can_view_add_and_change_what_the_work_needs(client, who):
-    user = _officer() if who == "officer" else UserFactory(is_staff=True, is_superuser=True)
+    user = secretariat_officer() if who == "officer" else UserFactory(is_staff=True, is_superuser=True)
     client.force_login(user)
     objects = _objects()
     assert client.get(reverse("admin:index")).status_code == 200

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from meetings.leadership_services import appointment_create, decision_participants_set
 from meetings.models import Appointment, Decision, DecisionParticipant
-from meetings.secretariat import secretariat_group_sync
 from registration.models import SME, Attendance, Registration
 from tests.factories import (
     AppointmentFactory,
@@ -21,6 +20,7 @@ from tests.factories import (
     SMEFactory,
     StudyGroupFactory,
     UserFactory,
+    secretariat_officer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -88,9 +88,7 @@ def test_appointment_and_decision_changes_are_recorded():
 
 @pytest.fixture
 def officer(client):
-    group, _count = secretariat_group_sync()
-    user = UserFactory(is_staff=True, email="officer@itu.example")
-    user.groups.add(group)
+    user = secretariat_officer()
     client.force_login(user)
     return user
 

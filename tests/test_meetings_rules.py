@@ -20,7 +20,7 @@ from meetings.leadership_services import (
     decision_participants_set,
 )
 from meetings.models import Appointment, Decision, DecisionParticipant, LeadershipRole
-from meetings.secretariat import SECRETARIAT_GROUP_NAME, secretariat_group_sync
+from meetings.secretariat import SECRETARIAT_GROUP_NAME
 from registration.models import ParticipantProfile
 from tests.factories import (
     AdministrationFactory,
@@ -49,15 +49,6 @@ def sme_rep():
 def delegate():
     """A person with a participant profile but no SME: eligible."""
     return ParticipantProfileFactory(sme=None, administration=None).user
-
-
-@pytest.fixture
-def secretariat_client(client):
-    group, _count = secretariat_group_sync()
-    officer = UserFactory(is_staff=True, email="officer@itu.example")
-    officer.groups.add(group)
-    client.force_login(officer)
-    return client
 
 
 # --- the rule itself ------------------------------------------------------------------------
@@ -193,9 +184,9 @@ def test_participant_profile_full_clean_refuses_making_a_leader_an_sme_represent
 # --- admin: forms, choosers, actions --------------------------------------------------------
 
 
-def test_admin_add_appointment_refuses_an_sme_representative(secretariat_client, sme_rep):
+def test_admin_add_appointment_refuses_an_sme_representative(officer_client, sme_rep):
     group = StudyGroupFactory()
-    response = secretariat_client.post(
+    response = officer_client.post(
         reverse("admin:meetings_appointment_add"),
         {
             "person": sme_rep.pk,
@@ -212,8 +203,8 @@ def test_admin_add_appointment_refuses_an_sme_representative(secretariat_client,
     assert not Appointment.objects.exists()
 
 
-def test_admin_add_appointment_for_an_eligible_person(secretariat_client, delegate):
-    response = secretariat_client.post(
+def test_admin_add_appointment_for_an_eligible_person(officer_client, delegate):
+    response = officer_client.post(
         reverse("admin:meetings_appointment_add"),
         {
             "person": delegate.pk,
@@ -245,10 +236,8 @@ def _decision_post(meeting, person):
     }
 
 
-def test_admin_add_decision_refuses_an_sme_representative_in_the_inline(secretariat_client, sme_rep):
-    response = secretariat_client.post(
-        reverse("admin:meetings_decision_add"), _decision_post(MeetingFactory(), sme_rep)
-    )
+def test_admin_add_decision_refuses_an_sme_representative_in_the_inline(officer_client, sme_rep):
+    response = officer_client.post(reverse("admin:meetings_decision_add"), _decision_post(MeetingFactory(), sme_rep))
     assert response.status_code == 200
     formset = response.context["inline_admin_formsets"][0].formset
     assert "person" in formset.errors[0]
@@ -256,16 +245,14 @@ def test_admin_add_decision_refuses_an_sme_representative_in_the_inline(secretar
     assert not DecisionParticipant.objects.exists()
 
 
-def test_admin_add_decision_with_an_eligible_participant(secretariat_client, delegate):
-    response = secretariat_client.post(
-        reverse("admin:meetings_decision_add"), _decision_post(MeetingFactory(), delegate)
-    )
+def test_admin_add_decision_with_an_eligible_participant(officer_client, delegate):
+    response = officer_client.post(reverse("admin:meetings_decision_add"), _decision_post(MeetingFactory(), delegate))
     assert response.status_code == 302
     assert list(Decision.objects.get().participants.all()) == [delegate]
 
 
-def test_admin_add_decisionparticipant_page_refuses_an_sme_representative(secretariat_client, sme_rep):
-    response = secretariat_client.post(
+def test_admin_add_decisionparticipant_page_refuses_an_sme_representative(officer_client, sme_rep):
+    response = officer_client.post(
         reverse("admin:meetings_decisionparticipant_add"), {"decision": DecisionFactory().pk, "person": sme_rep.pk}
     )
     assert response.status_code == 200
@@ -277,9 +264,9 @@ def test_admin_add_decisionparticipant_page_refuses_an_sme_representative(secret
     "url_name",
     ["admin:meetings_appointment_add", "admin:meetings_decision_add", "admin:meetings_decisionparticipant_add"],
 )
-def test_admin_choosers_offer_only_eligible_people(secretariat_client, sme_rep, delegate, url_name):
+def test_admin_choosers_offer_only_eligible_people(officer_client, sme_rep, delegate, url_name):
     inactive = UserFactory(is_active=False)
-    response = secretariat_client.get(reverse(url_name))
+    response = officer_client.get(reverse(url_name))
     assert response.status_code == 200
     if url_name == "admin:meetings_decision_add":
         form = response.context["inline_admin_formsets"][0].formset.forms[0]
@@ -292,9 +279,9 @@ def test_admin_choosers_offer_only_eligible_people(secretariat_client, sme_rep, 
     assert sme_rep.email not in response.content.decode()
 
 
-def test_admin_action_ends_appointments_through_the_service(secretariat_client):
+def test_admin_action_ends_appointments_through_the_service(officer_client):
     appointment = AppointmentFactory()
-    response = secretariat_client.post(
+    response = officer_client.post(
         reverse("admin:meetings_appointment_changelist"),
         {"action": "end_today", "_selected_action": [appointment.pk]},
     )
@@ -303,7 +290,7 @@ def test_admin_action_ends_appointments_through_the_service(secretariat_client):
     assert appointment.ends_on == timezone.localdate()
 
 
-def test_secretariat_group_exists(secretariat_client):
+def test_secretariat_group_exists(officer_client):
     from django.contrib.auth.models import Group
 
     assert Group.objects.filter(name=SECRETARIAT_GROUP_NAME).exists()
@@ -453,11 +440,11 @@ def test_concurrent_appointment_and_sme_representation_cannot_both_commit():
     assert Appointment.objects.filter(person_id=profile.user_id).exists()
 
 
-def test_admin_refuses_making_a_leader_an_sme_representative(secretariat_client):
+def test_admin_refuses_making_a_leader_an_sme_representative(officer_client):
     profile = ParticipantProfileFactory(sme=None, administration=AdministrationFactory())
     AppointmentFactory(person=profile.user)
     sme = SMEFactory(administration=profile.administration)
-    response = secretariat_client.post(
+    response = officer_client.post(
         reverse("admin:registration_participantprofile_change", args=[profile.pk]),
         {
             "user": profile.user_id,
