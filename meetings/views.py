@@ -1,4 +1,3 @@
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -6,10 +5,13 @@ from django.views.decorators.http import require_safe
 from .selectors import pilot_current, pilot_has_ended, pilot_study_groups_with_coming_meetings
 
 
-@login_required
 @require_safe
 def meeting_list(request):
-    """The pilot's study groups, their coming meetings and each registration window's state."""
+    """The pilot's study groups, their coming meetings and each registration window's state.
+
+    Public, like the circular letter that announces them: people decide to create an account after
+    seeing what they could register for. It shows nothing about anyone.
+    """
     today = timezone.localdate()
     pilot = pilot_current(today=today)
     return render(

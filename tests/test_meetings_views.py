@@ -21,10 +21,27 @@ def signed_in(client):
     return client
 
 
-def test_requires_sign_in(client):
+def test_is_public_and_invites_to_create_an_account(client):
+    sg1 = StudyGroupFactory(number=1, title="Enabling environment")
+    PilotFactory(study_groups=[sg1])
+    MeetingFactory(study_group=sg1, title="SG1 plenary")
     response = client.get(URL)
-    assert response.status_code == 302
-    assert reverse("account_login") in response["Location"]
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "SG1 plenary" in page
+    assert reverse("account_signup") in page
+    assert f"{reverse('account_login')}?next={reverse('registration:new')}" in page
+
+
+def test_signed_in_people_get_the_register_button(signed_in):
+    PilotFactory(study_groups=[StudyGroupFactory()])
+    page = signed_in.get(URL).content.decode()
+    assert f'href="{reverse("registration:new")}"' in page
+    assert reverse("account_signup") not in page
+
+
+def test_a_post_is_refused(client):
+    assert client.post(URL).status_code == 405
 
 
 def test_lists_the_pilot_study_groups_and_their_coming_meetings_with_window_states(signed_in):
