@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .admin_actions import RegistrationActionsAdminMixin
+from .admin_actions import RegistrationActionsAdminMixin, confirm_eligibility_on_behalf, refuse_eligibility_on_behalf
 from .models import SME, ParticipantProfile, Registration
 
 SME_ROLE_LABEL = _("SME pilot — no decision-making role")
@@ -68,6 +68,8 @@ class SMEAdmin(SimpleHistoryAdmin):
         ),
         (_("Audit"), {"fields": ["created_by", "created_at", "updated_at"]}),
     ]
+    # Eligibility changes only through the service, here on behalf of the Administration.
+    actions = [confirm_eligibility_on_behalf, refuse_eligibility_on_behalf]
 
     @admin.display(description=_("ITU region"), ordering="administration__itu_region")
     def itu_region(self, obj):

@@ -1,8 +1,10 @@
-"""The secretariat's actions on registrations in the admin (issue 5, "Admin actions").
+"""The secretariat's actions on registrations and SMEs in the admin (issue 5, "Admin actions").
 
-- approve or reject on behalf of an Administration: an intermediate page asks for the reason,
-  and the focal-point service records the decision as taken by the secretariat on the
+- approve or reject a registration on behalf of an Administration: an intermediate page asks for
+  the reason, and the focal-point service records the decision as taken by the secretariat on the
   Administration's behalf (``decided_on_behalf``), so it is never mistaken for the focal point's;
+- confirm or refuse an SME's eligibility on behalf of an Administration, through the same page
+  (``_decide_on_behalf``) and the service ``sme_eligibility_decide``;
 - resend the focal-point emails of pending registrations;
 - export the selected (or, with "select all", the filtered) registrations to CSV or XLSX;
 - an "overdue" filter and column, using the focal-point selector's one definition of overdue.
@@ -18,10 +20,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from .exports import registrations_csv_response, registrations_xlsx_response
-from .models import RegistrationStatus
+from .models import Eligibility, RegistrationStatus
 
 # The confirmation page shows this many of the selected registrations, then "and N more".
 CONFIRMATION_LIST_LIMIT = 50
@@ -58,80 +60,163 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(str(message) for message in error.messages)
 
 
-def _decide_on_behalf(modeladmin, request, queryset, *, approve: bool):
-    from focalpoints.services import registration_decide
+def _decide_on_behalf(
+    modeladmin,
+    request,
+    queryset,
+    *,
+    action: str,
+    decide,
+    select_related: tuple[str, ...],
+    title,
+    decided_message,
+    template: str,
+    form_class=OnBehalfDecisionForm,
+    extra_context: dict | None = None,
+):
+    """Ask for the reason on an intermediate page, then decide each selected object on behalf.
 
-    action = "approve_on_behalf" if approve else "reject_on_behalf"
+    ``decide(obj, decided_by=..., reason=...)`` calls the focal-point service, which holds the
+    rule and raises ``ValidationError`` to refuse; each refusal is shown with its reason.
+    ``decided_message`` is an ``ngettext_lazy(..., "count")`` string; ``action`` is the admin
+    action's name, posted again by the page. The page lists at most ``CONFIRMATION_LIST_LIMIT``
+    objects (``objects``, with ``select_related``), so its queries do not grow with the selection.
+    """
     if request.POST.get("post") == "yes":
-        form = OnBehalfDecisionForm(request.POST)
+        form = form_class(request.POST)
         if form.is_valid():
             decided, refused = 0, []
-            for registration in queryset.select_related("participant", "sme", "meeting").order_by("pk"):
+            for obj in queryset.select_related(*select_related).order_by("pk"):
                 try:
-                    registration_decide(
-                        registration=registration,
-                        decided_by=request.user,
-                        approve=approve,
-                        reason=form.cleaned_data["reason"],
-                        on_behalf=True,
-                    )
+                    decide(obj, decided_by=request.user, reason=form.cleaned_data["reason"])
                 except ValidationError as error:
-                    refused.append(f"{registration}: {_error_text(error)}")
+                    refused.append(f"{obj}: {_error_text(error)}")
                 else:
                     decided += 1
             if decided:
-                text = (
-                    ngettext(
-                        "%(count)d registration approved on behalf of the Administration.",
-                        "%(count)d registrations approved on behalf of the Administration.",
-                        decided,
-                    )
-                    if approve
-                    else ngettext(
-                        "%(count)d registration rejected on behalf of the Administration.",
-                        "%(count)d registrations rejected on behalf of the Administration.",
-                        decided,
-                    )
-                )
-                modeladmin.message_user(request, text % {"count": decided}, messages.SUCCESS)
+                modeladmin.message_user(request, decided_message % {"count": decided}, messages.SUCCESS)
             for refusal in refused:
                 modeladmin.message_user(request, refusal, messages.ERROR)
             return None  # back to the changelist, with the messages
     else:
-        form = OnBehalfDecisionForm()
+        form = form_class()
 
-    selected = list(queryset.select_related("participant", "sme__administration", "meeting")[:CONFIRMATION_LIST_LIMIT])
+    selected = list(queryset.select_related(*select_related)[:CONFIRMATION_LIST_LIMIT])
     total = queryset.count()
     context = {
         **modeladmin.admin_site.each_context(request),
         "opts": modeladmin.model._meta,
-        "title": _("Approve on behalf of the Administration")
-        if approve
-        else _("Reject on behalf of the Administration"),
-        "approve": approve,
+        "title": title,
         "action": action,
         "form": form,
-        "registrations": selected,
+        "objects": selected,
         "more": max(total - len(selected), 0),
         "total": total,
-        "pending": RegistrationStatus.PENDING,
         "queryset": queryset,
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         "select_across": request.POST.get("select_across", "0"),
         "selected_ids": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
         "media": modeladmin.media,
+        **(extra_context or {}),
     }
-    return TemplateResponse(request, "admin/registration/registration/decide_on_behalf.html", context)
+    return TemplateResponse(request, template, context)
+
+
+def _registrations_decide_on_behalf(modeladmin, request, queryset, *, approve: bool):
+    from focalpoints.services import registration_decide
+
+    def decide(registration, *, decided_by, reason):
+        registration_decide(
+            registration=registration, decided_by=decided_by, approve=approve, reason=reason, on_behalf=True
+        )
+
+    return _decide_on_behalf(
+        modeladmin,
+        request,
+        queryset,
+        action="approve_on_behalf" if approve else "reject_on_behalf",
+        decide=decide,
+        select_related=("participant", "sme__administration", "meeting"),
+        title=_("Approve on behalf of the Administration") if approve else _("Reject on behalf of the Administration"),
+        decided_message=ngettext_lazy(
+            "%(count)d registration approved on behalf of the Administration.",
+            "%(count)d registrations approved on behalf of the Administration.",
+            "count",
+        )
+        if approve
+        else ngettext_lazy(
+            "%(count)d registration rejected on behalf of the Administration.",
+            "%(count)d registrations rejected on behalf of the Administration.",
+            "count",
+        ),
+        template="admin/registration/registration/decide_on_behalf.html",
+        extra_context={"approve": approve, "pending": RegistrationStatus.PENDING},
+    )
 
 
 @admin.action(description=_("Approve on behalf of the Administration…"), permissions=["change"])
 def approve_on_behalf(modeladmin, request, queryset):
-    return _decide_on_behalf(modeladmin, request, queryset, approve=True)
+    return _registrations_decide_on_behalf(modeladmin, request, queryset, approve=True)
 
 
 @admin.action(description=_("Reject on behalf of the Administration…"), permissions=["change"])
 def reject_on_behalf(modeladmin, request, queryset):
-    return _decide_on_behalf(modeladmin, request, queryset, approve=False)
+    return _registrations_decide_on_behalf(modeladmin, request, queryset, approve=False)
+
+
+class SMEOnBehalfDecisionForm(OnBehalfDecisionForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = _(
+            "Why the secretariat decides instead of the Administration's focal point (for example, the "
+            "Administration's email of 3 April). It is kept with the decision; if the SME is refused, its "
+            "representatives read it, and so does each registrant whose pending registration is rejected."
+        )
+
+
+def _smes_decide_on_behalf(modeladmin, request, queryset, *, confirm: bool):
+    from focalpoints.services import sme_eligibility_decide
+
+    def decide(sme, *, decided_by, reason):
+        sme_eligibility_decide(sme=sme, decided_by=decided_by, confirm=confirm, reason=reason, on_behalf=True)
+
+    return _decide_on_behalf(
+        modeladmin,
+        request,
+        queryset,
+        action="confirm_eligibility_on_behalf" if confirm else "refuse_eligibility_on_behalf",
+        decide=decide,
+        select_related=("administration",),
+        title=_("Confirm eligibility on behalf of the Administration")
+        if confirm
+        else _("Refuse eligibility on behalf of the Administration"),
+        decided_message=ngettext_lazy(
+            "Eligibility confirmed on behalf of the Administration for %(count)d SME.",
+            "Eligibility confirmed on behalf of the Administration for %(count)d SMEs.",
+            "count",
+        )
+        if confirm
+        else ngettext_lazy(
+            "Eligibility refused on behalf of the Administration for %(count)d SME.",
+            "Eligibility refused on behalf of the Administration for %(count)d SMEs.",
+            "count",
+        ),
+        template="admin/registration/sme/decide_on_behalf.html",
+        form_class=SMEOnBehalfDecisionForm,
+        extra_context={"confirm": confirm, "pending": Eligibility.PENDING},
+    )
+
+
+@admin.action(description=_("Confirm eligibility on behalf of the Administration…"), permissions=["change"])
+def confirm_eligibility_on_behalf(modeladmin, request, queryset):
+    """Confirm that the selected pending SMEs meet the national criteria (terms of reference, point 4)."""
+    return _smes_decide_on_behalf(modeladmin, request, queryset, confirm=True)
+
+
+@admin.action(description=_("Refuse eligibility on behalf of the Administration…"), permissions=["change"])
+def refuse_eligibility_on_behalf(modeladmin, request, queryset):
+    """Refuse the selected pending SMEs; the service rejects their pending registrations and tells the registrants."""
+    return _smes_decide_on_behalf(modeladmin, request, queryset, confirm=False)
 
 
 @admin.action(description=_("Resend the focal-point emails"), permissions=["change"])
