@@ -3,14 +3,14 @@ import io
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from registration.models import Registration, RegistrationStatus
 from smepilot.outbox.models import OutgoingMessage
-from tests.factories import FocalPointFactory, RegistrationFactory, UserFactory
+from tests.admin_helpers import admin_action, admin_messages, staff_with_permissions
+from tests.factories import FocalPointFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,26 +23,15 @@ def _reminder_after_three_days(settings):
     settings.VALIDATION_REMINDER_AFTER_DAYS = 3
 
 
-def _staff(*codenames):
-    user = UserFactory(is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
-    return user
-
-
 @pytest.fixture
 def officer(client):
-    user = _staff("view_registration", "change_registration")
+    user = staff_with_permissions("view_registration", "change_registration")
     client.force_login(user)
     return user
 
 
-def _action(client, action, registrations, **extra):
-    data = {"action": action, ACTION_CHECKBOX_NAME: [r.pk for r in registrations], "index": 0, **extra}
-    return client.post(reverse(CHANGELIST), data)
-
-
-def _messages(response):
-    return [str(message) for message in response.wsgi_request._messages]
+def _action(client, action, objects, **extra):
+    return admin_action(client, action, objects, changelist=CHANGELIST, **extra)
 
 
 def test_approve_on_behalf_asks_for_the_reason_first_and_changes_nothing(client, officer):
@@ -67,7 +56,7 @@ def test_approve_on_behalf_is_recorded_as_such_with_the_reason(client, officer):
     )
 
     assert response.status_code == 302
-    assert "1 registration approved on behalf of the Administration." in _messages(response)
+    assert "1 registration approved on behalf of the Administration." in admin_messages(response)
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.VALIDATED
     assert registration.decided_on_behalf is True
@@ -84,7 +73,7 @@ def test_reject_on_behalf_is_recorded_as_such_with_the_reason(client, officer):
     response = _action(client, "reject_on_behalf", [first, second], post="yes", reason="  Not an SME.  ")
 
     assert response.status_code == 302
-    assert "2 registrations rejected on behalf of the Administration." in _messages(response)
+    assert "2 registrations rejected on behalf of the Administration." in admin_messages(response)
     for registration in (first, second):
         registration.refresh_from_db()
         assert registration.status == RegistrationStatus.REJECTED
@@ -115,7 +104,7 @@ def test_a_registration_no_longer_pending_is_refused_with_the_services_message(c
     response = _action(client, "reject_on_behalf", [decided, pending], post="yes", reason="Not an SME.")
 
     assert response.status_code == 302
-    messages = _messages(response)
+    messages = admin_messages(response)
     assert "1 registration rejected on behalf of the Administration." in messages
     assert any(message.startswith(str(decided)) for message in messages)
     decided.refresh_from_db()
@@ -125,7 +114,7 @@ def test_a_registration_no_longer_pending_is_refused_with_the_services_message(c
 
 
 def test_staff_who_may_only_view_cannot_decide(client):
-    client.force_login(_staff("view_registration"))
+    client.force_login(staff_with_permissions("view_registration"))
     registration = RegistrationFactory()
 
     response = client.get(reverse(CHANGELIST))
@@ -157,7 +146,7 @@ def test_resend_queues_an_email_for_each_active_focal_point(client, officer):
     active = set(administration.focal_points.filter(is_active=True).values_list("email", flat=True))
     assert {message.to for message in queued} == active
     assert len(queued) == 2
-    messages = _messages(response)
+    messages = admin_messages(response)
     assert "The focal points were emailed again about 1 registration (2 emails queued)." in messages
     assert "1 registration was skipped: it is no longer pending validation." in messages
 
@@ -216,7 +205,7 @@ def test_resend_without_an_active_focal_point_shows_the_services_refusal(client,
 
     assert response.status_code == 302
     assert OutgoingMessage.objects.count() == before
-    [message] = _messages(response)
+    [message] = admin_messages(response)
     assert message.startswith(str(registration))
     assert "has no active focal point" in message
 

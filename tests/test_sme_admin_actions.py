@@ -2,16 +2,15 @@
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.secretariat import secretariat_group_sync
 from registration.models import Eligibility, RegistrationStatus
 from smepilot.outbox.models import OutgoingMessage
-from tests.factories import RegistrationFactory, SMEFactory, UserFactory
+from tests.admin_helpers import admin_action, admin_messages, staff_with_permissions
+from tests.factories import RegistrationFactory, SMEFactory, UserFactory, secretariat_officer
 
 pytestmark = pytest.mark.django_db
 
@@ -19,26 +18,15 @@ CHANGELIST = "admin:registration_sme_changelist"
 TEMPLATE = "admin/registration/sme/decide_on_behalf.html"
 
 
-def _staff(*codenames):
-    user = UserFactory(is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
-    return user
-
-
 @pytest.fixture
 def officer(client):
-    user = _staff("view_sme", "change_sme")
+    user = staff_with_permissions("view_sme", "change_sme")
     client.force_login(user)
     return user
 
 
-def _action(client, action, smes, **extra):
-    data = {"action": action, ACTION_CHECKBOX_NAME: [sme.pk for sme in smes], "index": 0, **extra}
-    return client.post(reverse(CHANGELIST), data)
-
-
-def _messages(response):
-    return [str(message) for message in response.wsgi_request._messages]
+def _action(client, action, objects, **extra):
+    return admin_action(client, action, objects, changelist=CHANGELIST, **extra)
 
 
 def _pending_sme(**kwargs):
@@ -76,7 +64,7 @@ def test_confirm_on_behalf_is_recorded_with_the_officer_and_the_reason(client, o
     )
 
     assert response.status_code == 302
-    assert "Eligibility confirmed on behalf of the Administration for 1 SME." in _messages(response)
+    assert "Eligibility confirmed on behalf of the Administration for 1 SME." in admin_messages(response)
     sme.refresh_from_db()
     assert sme.eligibility == Eligibility.CONFIRMED
     assert sme.eligibility_decided_by == officer
@@ -116,7 +104,7 @@ def test_refuse_on_behalf_rejects_the_pending_registrations_and_queues_the_email
     )
 
     assert response.status_code == 302
-    assert "Eligibility refused on behalf of the Administration for 2 SMEs." in _messages(response)
+    assert "Eligibility refused on behalf of the Administration for 2 SMEs." in admin_messages(response)
     for sme in (first, second):
         sme.refresh_from_db()
         assert sme.eligibility == Eligibility.REFUSED
@@ -145,7 +133,7 @@ def test_an_sme_already_decided_is_refused_with_the_services_message_and_stays(c
     )
 
     assert response.status_code == 302
-    messages = _messages(response)
+    messages = admin_messages(response)
     assert "Eligibility refused on behalf of the Administration for 1 SME." in messages
     [refusal] = [message for message in messages if message.startswith(f"{decided}:")]
     assert "already confirmed by Amina Otieno at" in refusal
@@ -158,9 +146,7 @@ def test_an_sme_already_decided_is_refused_with_the_services_message_and_stays(c
 
 
 def test_a_secretariat_officer_can_run_both_actions(client):
-    group, _count = secretariat_group_sync()
-    user = UserFactory(is_staff=True)
-    user.groups.add(group)
+    user = secretariat_officer()
     client.force_login(user)
     to_confirm, to_refuse = _pending_sme(), _pending_sme()
 
@@ -179,7 +165,7 @@ def test_a_secretariat_officer_can_run_both_actions(client):
 
 
 def test_staff_without_the_change_permission_neither_see_nor_run_the_actions(client):
-    client.force_login(_staff("view_sme"))
+    client.force_login(staff_with_permissions("view_sme"))
     sme = _pending_sme()
 
     response = client.get(reverse(CHANGELIST))
