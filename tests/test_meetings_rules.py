@@ -381,6 +381,30 @@ def test_after_an_appointment_ends_the_person_may_represent_an_sme():
         AppointmentFactory(person=profile.user)
 
 
+@pytest.mark.parametrize(
+    ("session_time_zone", "ends_days_from_today"),
+    # Between them, at any hour, one of these sessions' CURRENT_DATE differs from Geneva's date.
+    [("Etc/GMT+12", -1), ("Etc/GMT-14", 0)],
+)
+def test_the_database_counts_today_as_the_application_does(session_time_zone, ends_days_from_today):
+    profile = ParticipantProfileFactory(sme=None, administration=None)
+    ends_on = timezone.localdate() + datetime.timedelta(days=ends_days_from_today)
+    AppointmentFactory(person=profile.user, ends_on=ends_on)
+    sme = SMEFactory()
+    application_refuses = rules.holds_decision_making_role(profile.user)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL TIME ZONE %s", [session_time_zone])
+            cursor.execute(
+                "UPDATE registration_participantprofile SET sme_id = %s WHERE id = %s", [sme.pk, profile.pk]
+            )
+    except IntegrityError:
+        database_refuses = True
+    else:
+        database_refuses = False
+    assert database_refuses == application_refuses
+
+
 def test_clearing_the_sme_of_an_unrelated_profile_is_not_blocked(sme_rep):
     ParticipantProfile.objects.filter(user=sme_rep).update(sme=None)
     assert not rules.is_sme_representative(sme_rep)
