@@ -14,8 +14,11 @@ cannot break it either.
 An "SME representative" is a user whose participant profile names an SME.
 """
 
+from contextlib import contextmanager
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -92,4 +95,25 @@ def sme_representation_check(*, user):
     clearing it). Raises ValidationError keyed on "sme".
     """
     if holds_decision_making_role(user):
-        raise ValidationError({"sme": ALREADY_DECISION_MAKER_MESSAGE}, code="decision_maker_cannot_be_sme")
+        raise _decision_maker_as_sme_refused()
+
+
+def _decision_maker_as_sme_refused() -> ValidationError:
+    return ValidationError({"sme": ALREADY_DECISION_MAKER_MESSAGE}, code="decision_maker_cannot_be_sme")
+
+
+@contextmanager
+def sme_representation_refused_by_database():
+    """Turn the database's refusal of an SME representative who holds a role into the rule's message.
+
+    ``sme_representation_check`` runs before the write; an appointment committed by someone else
+    between the check and the write is caught by the trigger (migration 0003), which raises
+    IntegrityError. Wrap the write that sets ParticipantProfile.sme in this so that the person
+    reads the same message as from the check, never a server error.
+    """
+    try:
+        yield
+    except IntegrityError as error:
+        if DB_ERROR_PREFIX in str(error):
+            raise _decision_maker_as_sme_refused() from error
+        raise

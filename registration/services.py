@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from focalpoints import services as focalpoint_services
 from focalpoints.models import Administration
 from meetings.models import Meeting
-from meetings.rules import sme_representation_check
+from meetings.rules import sme_representation_check, sme_representation_refused_by_database
 from meetings.selectors import WindowState, meeting_registration_state, pilot_current, pilot_has_ended
 from smepilot.outbox.services import mail_queue
 
@@ -138,7 +138,8 @@ def profile_sme_choose(*, user, sme: SME) -> ParticipantProfile:
             _sme_change_check(profile=profile)
             sme_representation_check(user=user)
             profile.sme = sme
-            profile.save(update_fields=["sme", "updated_at"])
+            with sme_representation_refused_by_database():
+                profile.save(update_fields=["sme", "updated_at"])
     return profile
 
 
@@ -188,7 +189,8 @@ def sme_declare(
                 {"name": _("An SME with this name is already declared in your country. Choose it from the list.")}
             ) from error
         profile.sme = sme
-        profile.save(update_fields=["sme", "updated_at"])
+        with sme_representation_refused_by_database():
+            profile.save(update_fields=["sme", "updated_at"])
     return sme
 
 

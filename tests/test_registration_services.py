@@ -14,6 +14,7 @@ from registration.models import SME, Attendance, Eligibility, ParticipantProfile
 from smepilot.outbox.models import OutgoingMessage
 from tests.factories import (
     AdministrationFactory,
+    AppointmentFactory,
     MeetingFactory,
     ParticipantProfileFactory,
     PilotFactory,
@@ -458,3 +459,28 @@ def test_cancel_by_someone_else_is_refused():
     with pytest.raises(ValidationError) as excinfo:
         services.registration_cancel(registration=registration, cancelled_by=UserFactory())
     assert "only your own registrations" in messages_of(excinfo)
+
+
+def test_an_appointment_committed_between_the_check_and_the_write_gets_the_rule_s_message(monkeypatch):
+    # The check ran before someone else's appointment committed: only the trigger sees it.
+    profile = ParticipantProfileFactory(sme=None, administration=AdministrationFactory())
+    sme = SMEFactory(administration=profile.administration)
+    AppointmentFactory(person=profile.user)
+    monkeypatch.setattr(services, "sme_representation_check", lambda *, user: None)
+
+    with pytest.raises(ValidationError) as refused:
+        services.profile_sme_choose(user=profile.user, sme=sme)
+    assert "Ask the secretariat to end the appointment first." in refused.value.message_dict["sme"][0]
+    with pytest.raises(ValidationError):
+        services.sme_declare(
+            user=profile.user,
+            name="Raced Ltd",
+            employees=3,
+            annual_revenue=Decimal("1"),
+            revenue_currency="USD",
+            website="",
+            address="x",
+        )
+    profile.refresh_from_db()
+    assert profile.sme is None
+    assert not SME.objects.filter(name="Raced Ltd").exists()
