@@ -138,6 +138,21 @@ def _decider_check(*, user, administration_id: int, on_behalf: bool) -> None:
 # --- Focal-point accounts ----------------------------------------------------------------------
 
 
+def _unverified_claims_remove(*, email: str, focal_point: FocalPoint) -> None:
+    """Take a designated address away from the accounts that claimed it without ever verifying it."""
+    for claim in EmailAddress.objects.filter(email__iexact=email, verified=False).select_related("user"):
+        logger.warning(
+            "Focal point %s: removing unverified %s from account %s (designated by the secretariat).",
+            focal_point.pk,
+            email,
+            claim.user_id,
+        )
+        if claim.user.email.lower() == email.lower():
+            claim.user.email = ""
+            claim.user.save(update_fields=["email"])
+        claim.delete()
+
+
 def focal_point_account_ensure(*, focal_point: FocalPoint):
     """Give a focal point designated by the secretariat (an email, no account) an account to sign in with.
 
@@ -146,8 +161,10 @@ def focal_point_account_ensure(*, focal_point: FocalPoint):
     link. Called when they are first emailed a link (and usable from the admin): it links the
     account that already owns the address with a *verified* EmailAddress, or creates one (no
     password; the secretariat designated the address, and the emailed code proves it is theirs).
-    An address someone registered but never verified is not taken over: the focal point signs in
-    by code, which verifies it, and ``focal_points_link_user`` links them then.
+    An address someone signed up with but never verified proves nothing: it may be a squatter's,
+    signed up in advance with a password of their own to be linked once the real focal point signs
+    in by code. The designation wins: the unverified claim is removed from that account, and the
+    focal point gets an account of their own.
     """
     if focal_point.user_id:
         return focal_point.user
@@ -155,13 +172,11 @@ def focal_point_account_ensure(*, focal_point: FocalPoint):
     with transaction.atomic():
         locked = FocalPoint.objects.select_for_update().get(pk=focal_point.pk)
         if locked.user_id is None:
-            address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+            _unverified_claims_remove(email=email, focal_point=locked)
+            address = EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
             user_model = get_user_model()
             if address is None and user_model.objects.filter(email__iexact=email).exists():
                 logger.warning("Focal point %s: an account has %s without an allauth address.", locked.pk, email)
-                return None
-            if address is not None and not address.verified:
-                logger.info("Focal point %s: %s is not verified yet; linked at sign-in.", locked.pk, email)
                 return None
             if address is not None:
                 user = address.user

@@ -2,7 +2,6 @@ import datetime
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -106,28 +105,33 @@ def test_notify_creates_the_account_of_a_focal_point_designated_without_one():
     assert EmailAddress.objects.get(user=user).verified
 
 
-def test_account_ensure_links_an_existing_verified_account_and_leaves_an_unverified_one():
+def test_account_ensure_links_an_existing_verified_account():
     existing = UserFactory(email="known@admin.example")
     focal_point = FocalPointFactory(user=None, email="KNOWN@admin.example")
     assert services.focal_point_account_ensure(focal_point=focal_point) == existing
 
-    squatter = UserFactory(email="unverified@admin.example", verified_email=False)
+
+def test_account_ensure_takes_the_address_from_an_account_that_never_verified_it():
+    # Anyone can sign up with an address they do not own; only the designation is proof.
+    squatter = UserFactory(email="unverified@admin.example", verified_email=False, password="squatter-password")
     EmailAddress.objects.create(user=squatter, email=squatter.email, verified=False, primary=True)
-    other = FocalPointFactory(user=None, email="unverified@admin.example")
-    assert services.focal_point_account_ensure(focal_point=other) is None
-    other.refresh_from_db()
-    assert other.user is None
-    assert get_user_model().objects.filter(email__iexact="unverified@admin.example").count() == 1
+    focal_point = FocalPointFactory(user=None, email="unverified@admin.example")
+
+    account = services.focal_point_account_ensure(focal_point=focal_point)
+
+    assert account is not None and account != squatter
+    assert not account.has_usable_password()
+    assert EmailAddress.objects.get(email__iexact="unverified@admin.example").user == account
+    squatter.refresh_from_db()
+    assert squatter.email == ""
+    assert not EmailAddress.objects.filter(user=squatter).exists()
 
 
 def test_sign_in_links_a_focal_point_by_verified_email(client):
-    user = UserFactory(email="later@admin.example")
+    # A focal point whose account was not made at designation (e.g. its address belonged to an
+    # account without an allauth address) is linked when someone with the verified address signs in.
     focal_point = FocalPointFactory(user=None, email="later@admin.example")
-    # Not verified at designation time: no link yet...
-    EmailAddress.objects.filter(user=user).update(verified=False)
-    assert services.focal_point_account_ensure(focal_point=focal_point) is None
-    # ...verified since (an emailed code does it), the next sign-in links it.
-    EmailAddress.objects.filter(user=user).update(verified=True)
+    user = UserFactory(email="later@admin.example")
     client.force_login(user)
     focal_point.refresh_from_db()
     assert focal_point.user == user

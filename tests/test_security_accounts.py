@@ -71,7 +71,7 @@ def test_focal_point_designated_for_a_new_address_gets_an_account_without_passwo
     assert EmailAddress.objects.get(user=account, email=FOCAL_EMAIL).verified
 
 
-def test_unverified_signup_with_the_designated_address_is_not_linked_at_designation(client):
+def test_unverified_signup_with_the_designated_address_loses_it_at_designation(client):
     client.post(
         reverse("account_signup"),
         {
@@ -83,21 +83,15 @@ def test_unverified_signup_with_the_designated_address_is_not_linked_at_designat
             "privacy_consent": "on",
         },
     )
+    squatter = get_user_model().objects.get(email__iexact=FOCAL_EMAIL)
     focal_point = FocalPointFactory(user=None, email=FOCAL_EMAIL)
-    assert services.focal_point_account_ensure(focal_point=focal_point) is None
+    account = services.focal_point_account_ensure(focal_point=focal_point)
     focal_point.refresh_from_db()
-    assert focal_point.user is None
+    assert focal_point.user == account
+    assert account != squatter and not account.has_usable_password()
+    assert not client.login(username=FOCAL_EMAIL, password=ATTACKER_PASSWORD)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "security: pre-account hijack — an account signed up (unverified, with the attacker's password) "
-        "with a focal point's address is linked as focal point once the real focal point signs in by code, "
-        "and the attacker's password keeps working (focalpoints/services.py focal_points_link_user, "
-        "focal_point_account_ensure)"
-    ),
-)
 def test_squatted_signup_never_gives_the_squatter_focal_point_power():
     """Eve knows the focal point's address and signs up with it before the secretariat designates it.
 
