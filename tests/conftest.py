@@ -27,3 +27,12 @@ def officer_client(client):
 
     client.force_login(secretariat_officer())
     return client
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # allauth counts sign-in attempts in the cache (Redis in `make test`): one test's attempts,
+    # or an earlier run's, must not rate-limit the next test.
+    from django.core.cache import cache
+
+    cache.clear()
