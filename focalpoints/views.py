@@ -14,7 +14,7 @@ GET and HEAD never change anything; only a signed-in focal point's POST (CSRF-pr
 """
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -106,6 +106,11 @@ def _decide(request, registration: Registration):
     return form, None
 
 
+def _secretariat_may_read(request) -> bool:
+    """The secretariat reads a link's request (not decides) with the admin's own access rules."""
+    return admin.site.has_permission(request) and request.user.has_perm("registration.view_registration")
+
+
 def _link_registrations(link) -> list[Registration]:
     registrations = selectors.registrations_with_details().filter(pk__in=link.registration_ids)
     return list(registrations.order_by("meeting__starts_on", "pk"))
@@ -142,7 +147,7 @@ def validation_link(request, token: str):
         return redirect_to_login(request.get_full_path())
 
     can_decide = selectors.is_focal_point_of(user=request.user, administration_id=link.administration_id)
-    if not can_decide and not request.user.is_staff:
+    if not can_decide and not _secretariat_may_read(request):
         return _problem(
             request,
             status=FORBIDDEN,

@@ -12,7 +12,7 @@ from focalpoints import links, services
 from focalpoints.models import FocalPoint
 from registration.models import Eligibility, Registration, RegistrationStatus
 from smepilot.outbox.models import OutgoingMessage
-from tests.factories import FocalPointFactory, RegistrationFactory, SMEFactory, UserFactory
+from tests.factories import FocalPointFactory, RegistrationFactory, SMEFactory, UserFactory, secretariat_officer
 
 pytestmark = pytest.mark.django_db
 
@@ -216,8 +216,8 @@ def test_registrant_or_any_other_account_gets_403(client, registration, focal_po
     assert_nothing_changed(registration)
 
 
-def test_staff_sees_the_request_read_only_and_cannot_post(client, registration, focal_point):
-    client.force_login(UserFactory(is_staff=True))
+def test_secretariat_sees_the_request_read_only_and_cannot_post(client, registration, focal_point):
+    client.force_login(secretariat_officer())
     path = link_path(registration, focal_point)
     response = client.get(path)
     assert response.status_code == 200

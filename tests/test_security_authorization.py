@@ -88,14 +88,6 @@ def test_a_link_listing_another_administrations_registration_shows_and_decides_n
     assert status_of(foreign) == status_of(mine) == RegistrationStatus.PENDING
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "security: focalpoints/views.py:145 lets any is_staff account read a registration through a "
-        "validation link, without registration.view_registration and even when the admin refuses it "
-        "(a focal point of another Administration flagged staff)"
-    ),
-)
 @pytest.mark.parametrize("who", ["staff_without_permissions", "other_administrations_focal_point_flagged_staff"])
 def test_staff_reading_through_a_link_needs_the_registration_view_permission(client, registration, focal_point, who):
     if who == "staff_without_permissions":
