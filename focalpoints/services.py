@@ -25,7 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from registration.models import SME, Attendance, Eligibility, Registration, RegistrationStatus
+from registration.models import SME, Attendance, Eligibility, ParticipantProfile, Registration, RegistrationStatus
 from smepilot.outbox.models import OutgoingMessage
 from smepilot.outbox.services import mail_queue
 
@@ -132,6 +132,23 @@ def _decider_check(*, user, administration_id: int, on_behalf: bool) -> None:
         raise DecisionNotAllowed(
             _("Only an active focal point of this registration's Administration can decide on it."),
             code="forbidden",
+        )
+
+
+def _own_interest_check(*, user, sme: SME, registrant_user_id: int | None = None) -> None:
+    """Nobody decides on their own registration, nor on the SME they represent or declared.
+
+    Separation of duties: a focal point who also represents an SME of their country (or the
+    person who declared it) leaves the decision to another focal point or to the secretariat.
+    """
+    represents = ParticipantProfile.objects.filter(user_id=user.pk, sme_id=sme.pk).exists()
+    if user.pk == registrant_user_id or represents or sme.created_by_id == user.pk:
+        raise DecisionNotAllowed(
+            _(
+                "You cannot decide on your own registration or on an SME you represent or declared: another "
+                "focal point of your Administration, or the secretariat, decides on it."
+            ),
+            code="own_interest",
         )
 
 
@@ -420,6 +437,7 @@ def registration_decide(
             .get(pk=registration.pk)
         )
         locked.sme = sme
+        _own_interest_check(user=decided_by, sme=sme, registrant_user_id=locked.participant.user_id)
         if locked.status in DECIDED_STATUSES:
             raise RegistrationAlreadyDecided(decision_summary(registration=locked), code="already_decided")
         if locked.status == RegistrationStatus.CANCELLED:
@@ -487,6 +505,7 @@ def sme_eligibility_decide(*, sme: SME, decided_by, confirm: bool, reason: str =
         locked = SME.objects.select_for_update(of=("self",)).select_related("administration", "eligibility_decided_by")
         locked = locked.get(pk=sme.pk)
         _decider_check(user=decided_by, administration_id=locked.administration_id, on_behalf=on_behalf)
+        _own_interest_check(user=decided_by, sme=locked)
         if locked.eligibility != Eligibility.PENDING:
             raise SMEAlreadyDecided(sme_eligibility_summary(sme=locked), code="already_decided")
         if not confirm and not reason:

@@ -181,13 +181,6 @@ def test_bulk_approve_ignores_ids_that_are_not_plain_numbers(client, focal_point
     assert status_of(foreign) == RegistrationStatus.PENDING
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "security: a registrant who is also a focal point of the SME's Administration approves their own "
-        "registration (focalpoints/services.py:121 _decider_check does not exclude the registrant)"
-    ),
-)
 def test_a_focal_point_cannot_approve_their_own_registration(client, focal_point):
     own = RegistrationFactory(
         participant=ParticipantProfileFactory(
@@ -202,13 +195,6 @@ def test_a_focal_point_cannot_approve_their_own_registration(client, focal_point
     assert status_of(own) == RegistrationStatus.PENDING
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "security: a focal point confirms the eligibility of the SME they represent themselves "
-        "(focalpoints/services.py:121 _decider_check, sme_eligibility_decide)"
-    ),
-)
 def test_a_focal_point_cannot_confirm_the_sme_they_represent(client, focal_point):
     sme = SMEFactory(administration=focal_point.administration, eligibility=Eligibility.PENDING)
     ParticipantProfileFactory(user=focal_point.user, sme=sme)
