@@ -206,7 +206,7 @@ def test_declaring_an_existing_name_is_refused_beside_the_field(client_of, parti
     )
     assert response.status_code == 400
     assert "already declared in your country. Choose it from the list." in response.content.decode()
-    assert 'id="id_name_errors"' in response.content.decode()
+    assert 'id="id_name_error"' in response.content.decode()  # the id Django's aria-describedby names
 
 
 def test_a_leader_choosing_an_sme_is_refused_with_what_to_do(client):
