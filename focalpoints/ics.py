@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from registration.models import Attendance
 
@@ -58,12 +59,15 @@ def meeting_ics(*, registration, now=None) -> str:
     now = now or timezone.now()
     host = urlsplit(settings.SITE_URL).hostname or "smepilot"
     remote = registration.attendance == Attendance.REMOTE
-    location = f"Remote participation ({meeting.place})" if remote else meeting.place
-    description = (
-        f"{meeting.study_group.short_name}. "
-        f"Attendance: {registration.get_attendance_display()}. "
-        "SME pilot participant: no decision-making role (terms of reference, point 3). "
-        f"Secretariat: {settings.SECRETARIAT_EMAIL}"
+    # In the registrant's language: the caller renders it inside translation.override.
+    location = _("Remote participation (%(place)s)") % {"place": meeting.place} if remote else meeting.place
+    description = " ".join(
+        [
+            f"{meeting.study_group.short_name}.",
+            _("Attendance: %(attendance)s.") % {"attendance": registration.get_attendance_display()},
+            _("SME pilot participant: no decision-making role (terms of reference, point 3)."),
+            _("Secretariat: %(email)s") % {"email": settings.SECRETARIAT_EMAIL},
+        ]
     )
     lines = [
         "BEGIN:VCALENDAR",
