@@ -16,7 +16,7 @@ COPY . .
 
 # Static files are collected into the image (WhiteNoise serves them, hashed). Settings refuse to
 # load with DEBUG off and no secret key, so this step gets a throwaway one that nothing signs with.
-RUN SECRET_KEY=collectstatic-only-build-key DEBUG=false python manage.py collectstatic --noinput
+RUN SECRET_KEY=collectstatic-only-build-key-never-used-to-sign-anything-000 DEBUG=false python manage.py collectstatic --noinput
 
 # Run as an unprivileged user; the code and static files stay owned by root, read-only to it.
 RUN useradd --create-home --uid 10001 smepilot

@@ -22,10 +22,13 @@ DEVELOPMENT_SECRET_KEY = "django-insecure-development-key-do-not-use-in-producti
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY and DEBUG:
     SECRET_KEY = DEVELOPMENT_SECRET_KEY
-if not DEBUG and (not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY or SECRET_KEY.startswith("django-insecure")):
+# Django's own bar for a key (security.W009): 50 characters or more, 5 or more distinct ones.
+SECRET_KEY_WEAK = len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure")
+if not DEBUG and SECRET_KEY_WEAK:
     raise ImproperlyConfigured(
-        "SECRET_KEY is missing or is a development key while DEBUG is off. "
-        "Set SECRET_KEY to a long random value (see .env.example), or set DEBUG=true for local work."
+        "SECRET_KEY is missing, too short or a development key while DEBUG is off. Set SECRET_KEY to a random "
+        'value of 50 characters or more, e.g. python -c "import secrets; print(secrets.token_urlsafe(50))", '
+        "or set DEBUG=true for local work."
     )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
@@ -46,6 +49,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "smepilot",
     "smepilot.outbox",
     "meetings",
     "focalpoints",

@@ -27,14 +27,24 @@ def run_manage(*args, **env_overrides):
     )
 
 
-@pytest.mark.parametrize("secret_key", [None, "", "django-insecure-development-key-do-not-use-in-production"])
+@pytest.mark.parametrize(
+    "secret_key",
+    [
+        None,
+        "",
+        "django-insecure-development-key-do-not-use-in-production",
+        "change-me",  # the placeholder .env.example ships
+        "secret",
+        "a" * 60,  # long, but too few distinct characters
+    ],
+)
 def test_production_refuses_to_start_without_a_real_secret_key(secret_key):
     env = {"DEBUG": "false"}
     if secret_key is not None:
         env["SECRET_KEY"] = secret_key
     result = run_manage("check", **env)
     assert result.returncode != 0
-    assert "SECRET_KEY is missing or is a development key while DEBUG is off" in result.stderr
+    assert "SECRET_KEY is missing, too short or a development key while DEBUG is off" in result.stderr
 
 
 def test_debug_mode_starts_with_the_development_key():
