@@ -8,11 +8,8 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Pilot, study groups and meetings")
 
     def ready(self):
-        from smepilot.sites import site_sync_post_migrate
-
         from .secretariat import secretariat_group_post_migrate
 
         # Every app's post_migrate, not only ours: the group needs the permissions of apps
         # migrated after this one (registration, focal points); the sync is idempotent.
         post_migrate.connect(secretariat_group_post_migrate, dispatch_uid="meetings_secretariat_group")
-        post_migrate.connect(site_sync_post_migrate, dispatch_uid="smepilot_site_sync")

@@ -108,14 +108,6 @@ def test_password_reset_requests_are_limited_per_address(client):
     assert sent.count() == allowed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "security: with DEBUG off and no REDIS_URL the cache silently falls back to a per-process "
-        "LocMemCache (smepilot/settings.py CACHES), so each worker counts sign-in attempts on its own; "
-        "`check --deploy` should warn"
-    ),
-)
 def test_production_without_a_shared_cache_fails_the_deployment_check():
     decided = {"SECRET_KEY", "DEBUG", "REDIS_URL", "CELERY_BROKER_URL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"}
     env = {key: value for key, value in os.environ.items() if key not in decided}
@@ -133,3 +125,5 @@ def test_production_without_a_shared_cache_fails_the_deployment_check():
         timeout=60,
     )
     assert result.returncode != 0, result.stdout + result.stderr
+    assert "smepilot.W001" in result.stderr  # the shared cache; W002 (no broker) comes with it
+    assert "smepilot.W002" in result.stderr

@@ -1,0 +1,42 @@
+"""Deployment checks (`manage.py check --deploy`) for what production needs beyond Django's own."""
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+SHARED_CACHE_BACKENDS = (
+    "django.core.cache.backends.redis.RedisCache",
+    "django.core.cache.backends.memcached.PyMemcacheCache",
+    "django.core.cache.backends.memcached.PyLibMCCache",
+    "django.core.cache.backends.db.DatabaseCache",
+)
+
+
+@register(Tags.security, deploy=True)
+def shared_cache_for_rate_limits(app_configs=None, **kwargs):
+    """allauth counts sign-in attempts in the cache: a per-process cache lets each worker count alone."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend in SHARED_CACHE_BACKENDS:
+        return []
+    return [
+        Warning(
+            f"The cache ({backend}) is not shared between processes, so each web worker counts sign-in "
+            "attempts on its own and the rate limits are multiplied by the number of workers.",
+            hint="Set REDIS_URL (README, Configuration).",
+            id="smepilot.W001",
+        )
+    ]
+
+
+@register(deploy=True)
+def worker_sends_the_emails(app_configs=None, **kwargs):
+    """Without a broker every email is sent inside the web request, and nothing retries or sweeps."""
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        return []
+    return [
+        Warning(
+            "Celery tasks run inside the web process (no broker, or CELERY_TASK_ALWAYS_EAGER): emails are sent "
+            "during requests, and the outbox sweep and the focal points' reminders never run.",
+            hint="Set CELERY_BROKER_URL (or REDIS_URL) and run a Celery worker and one beat (README).",
+            id="smepilot.W002",
+        )
+    ]
