@@ -386,7 +386,6 @@ def _outcome_queue(*, registration: Registration) -> OutgoingMessage:
             "remote": registration.attendance == Attendance.REMOTE,
             "on_behalf": registration.decided_on_behalf,
             "my_registrations_url": settings.SITE_URL + reverse("registration:list"),
-            "secretariat_email": settings.SECRETARIAT_EMAIL,
         },
         language=language,
         attachments=attachments,

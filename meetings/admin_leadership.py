@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from .leadership_services import appointment_end
@@ -91,7 +92,11 @@ class AppointmentAdmin(EligiblePersonAdminMixin, SimpleHistoryAdmin):
                 self.message_user(request, f"{appointment}: {' '.join(error.messages)}", messages.ERROR)
             else:
                 ended += 1
-        self.message_user(request, _("%(count)d appointment(s) ended.") % {"count": ended}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d appointment ended.", "%(count)d appointments ended.", ended) % {"count": ended},
+            messages.SUCCESS,
+        )
 
 
 class DecisionParticipantInline(EligiblePersonAdminMixin, admin.TabularInline):

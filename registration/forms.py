@@ -15,11 +15,10 @@ from .models import SME, Attendance
 # The label links to the notice; rendered lazily so the translation and the URL resolve per request.
 format_html_lazy = lazy(format_html, SafeString)
 
+# One sentence for translators (word order differs between languages), the link inside it.
 PRIVACY_CONSENT_LABEL = format_html_lazy(
-    '{} <a href="{}">{}</a>',
-    _("I have read and accept the"),
-    reverse_lazy("registration:privacy"),
-    _("privacy notice"),
+    _('I have read and accept the <a href="{url}">privacy notice</a>'),
+    url=reverse_lazy("registration:privacy"),
 )
 
 

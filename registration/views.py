@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from meetings.selectors import pilot_current, pilot_has_ended, pilot_study_groups_with_coming_meetings
@@ -141,9 +142,12 @@ def registration_new(request):
             else:
                 messages.success(
                     request,
-                    _(
-                        "Your registration for %(count)d meeting(s) is sent. Your Administration's focal points "
-                        "will validate it; we have emailed you an acknowledgement."
+                    ngettext(
+                        "Your registration for %(count)d meeting is sent. Your Administration's focal points "
+                        "will validate it; we have emailed you an acknowledgement.",
+                        "Your registration for %(count)d meetings is sent. Your Administration's focal points "
+                        "will validate it; we have emailed you an acknowledgement.",
+                        len(registrations),
                     )
                     % {"count": len(registrations)},
                 )

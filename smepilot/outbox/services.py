@@ -36,7 +36,12 @@ SWEEP_BATCH_SIZE = 500
 
 
 def mail_render(*, template: str, context: dict) -> tuple[str, str, str]:
-    """Render ``<template>/subject.txt``, ``body.txt`` and ``body.html``."""
+    """Render ``<template>/subject.txt``, ``body.txt`` and ``body.html``.
+
+    Every email can sign with the secretariat's configured address, as every page does
+    (smepilot.context_processors): ``{{ SECRETARIAT_EMAIL }}``.
+    """
+    context = {"SECRETARIAT_EMAIL": settings.SECRETARIAT_EMAIL, **context}
     subject = render_to_string(f"{template}/subject.txt", context).strip()
     subject = " ".join(subject.split())  # a subject is one line
     body_text = render_to_string(f"{template}/body.txt", context)
