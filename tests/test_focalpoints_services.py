@@ -426,3 +426,15 @@ def test_reminder_queries_do_not_grow_with_overdue_requests(focal_point):
     with CaptureQueriesContext(connection) as many:
         services.focal_point_reminders_queue()
     assert len(many) == len(one)
+
+
+def test_emails_sign_with_the_configured_secretariat_address(settings, focal_point, registration):
+    settings.SECRETARIAT_EMAIL = "sme-pilot@itu.example"
+    services.registrations_notify_focal_points(registrations=[registration])
+    services.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
+    messages = OutgoingMessage.objects.filter(template__startswith="emails/")
+    assert messages.count() == 2
+    for message in messages:
+        assert "sme-pilot@itu.example" in message.body_text
+        assert 'href="mailto:sme-pilot@itu.example"' in message.body_html
+        assert "devsg@itu.int" not in message.body_text + message.body_html
