@@ -114,6 +114,11 @@ class RegistrationForm(forms.Form):
                 required=False,
                 widget=forms.RadioSelect,
             )
+        if self.is_bound:
+            # A page sent back with an error keeps "in person" chosen where nothing was posted.
+            self.data = self.data.copy()
+            for meeting in self.meetings:
+                self.data.setdefault(f"attendance_{meeting.pk}", Attendance.IN_PERSON)
 
     def choices(self):
         return [

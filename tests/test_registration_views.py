@@ -292,6 +292,15 @@ def test_nothing_chosen_is_refused(client_of, pilot, sg1):
     assert "Choose at least one meeting." in post_refused(client_of, {})
 
 
+def test_a_refused_page_keeps_in_person_chosen_where_nothing_was_posted(client_of, pilot, sg1):
+    import re
+
+    meeting = MeetingFactory(study_group=sg1, remote_participation=True)
+    page = post_refused(client_of, {})
+    in_person = re.search(rf'<input[^>]*name="attendance_{meeting.pk}"[^>]*value="in_person"[^>]*>', page)
+    assert in_person and "checked" in in_person.group(0)
+
+
 def test_closed_window_is_refused(client_of, pilot, sg1):
     meeting = MeetingFactory(
         study_group=sg1, registration_opens_on=today() - 20 * DAY, registration_closes_on=today() - DAY
