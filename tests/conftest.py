@@ -36,3 +36,23 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def focal_point():
+    """An active focal point, with an account, of a fresh Administration."""
+    from tests.factories import FocalPointFactory
+
+    return FocalPointFactory(name="Amina Diallo")
+
+
+@pytest.fixture
+def registration(focal_point):
+    """Kofi Mensah's pending registration, for an SME of the focal point's Administration."""
+    from tests.factories import RegistrationFactory
+
+    return RegistrationFactory(
+        participant__sme__administration=focal_point.administration,
+        participant__given_name="Kofi",
+        participant__family_name="Mensah",
+    )

@@ -23,20 +23,6 @@ from tests.smtp_sink import run_in_threads
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def focal_point():
-    return FocalPointFactory(name="Amina Diallo")
-
-
-@pytest.fixture
-def registration(focal_point):
-    return RegistrationFactory(
-        participant__sme__administration=focal_point.administration,
-        participant__given_name="Kofi",
-        participant__family_name="Mensah",
-    )
-
-
 def outcome_messages():
     return OutgoingMessage.objects.filter(template="emails/registration_decided")
 

@@ -17,20 +17,6 @@ from tests.factories import FocalPointFactory, RegistrationFactory, SMEFactory, 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def focal_point():
-    return FocalPointFactory(name="Amina Diallo")
-
-
-@pytest.fixture
-def registration(focal_point):
-    return RegistrationFactory(
-        participant__sme__administration=focal_point.administration,
-        participant__given_name="Kofi",
-        participant__family_name="Mensah",
-    )
-
-
 def link_path(registration, focal_point, **overrides):
     ids = overrides.get("ids") or [registration.pk]
     token = links.link_token_make(

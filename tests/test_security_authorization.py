@@ -21,20 +21,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def focal_point():
-    return FocalPointFactory(name="Amina Diallo")
-
-
-@pytest.fixture
-def registration(focal_point):
-    return RegistrationFactory(
-        participant__sme__administration=focal_point.administration,
-        participant__given_name="Kofi",
-        participant__family_name="Mensah",
-    )
-
-
 def link_path(registration_ids, focal_point):
     token = links.link_token_make(
         registration_ids=registration_ids,

@@ -17,7 +17,6 @@ from registration.models import SME, Eligibility, ParticipantProfile, Registrati
 from smepilot.outbox.models import OutgoingMessage
 from tests.factories import (
     AdministrationFactory,
-    FocalPointFactory,
     MeetingFactory,
     ParticipantProfileFactory,
     PilotFactory,
@@ -70,16 +69,6 @@ def assert_local(location):
     assert location.startswith("/"), location
     assert not location.startswith(("//", "/\\")), location
     assert urlsplit(location).netloc == "", location
-
-
-@pytest.fixture
-def focal_point():
-    return FocalPointFactory()
-
-
-@pytest.fixture
-def registration(focal_point):
-    return RegistrationFactory(participant__sme__administration=focal_point.administration)
 
 
 def _status(registration):
