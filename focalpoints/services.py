@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import override
 
 from registration.models import SME, Attendance, Eligibility, ParticipantProfile, Registration, RegistrationStatus
@@ -135,21 +136,36 @@ def _decider_check(*, user, administration_id: int, on_behalf: bool) -> None:
         )
 
 
-def _own_interest_check(*, user, sme: SME, registrant_user_id: int | None = None) -> None:
-    """Nobody decides on their own registration, nor on the SME they represent or declared.
+OWN_INTEREST_MESSAGE = _lazy(
+    "You cannot decide on your own registration or on an SME you represent or declared: another focal point "
+    "of your Administration, or the secretariat, decides on it."
+)
 
-    Separation of duties: a focal point who also represents an SME of their country (or the
-    person who declared it) leaves the decision to another focal point or to the secretariat.
+
+def represented_sme_id(*, user) -> int | None:
+    """The SME the user represents, if any (one query; pass it to ``has_own_interest`` for many rows)."""
+    return ParticipantProfile.objects.filter(user_id=user.pk).values_list("sme_id", flat=True).first()
+
+
+def has_own_interest(
+    *, user_id: int, user_sme_id: int | None, sme: SME, registrant_user_id: int | None = None
+) -> bool:
+    """Separation of duties: nobody decides on their own registration, nor on an SME they represent or declared.
+
+    A focal point who also represents an SME of their country (or declared it) leaves the decision
+    to another focal point or to the secretariat.
     """
-    represents = ParticipantProfile.objects.filter(user_id=user.pk, sme_id=sme.pk).exists()
-    if user.pk == registrant_user_id or represents or sme.created_by_id == user.pk:
-        raise DecisionNotAllowed(
-            _(
-                "You cannot decide on your own registration or on an SME you represent or declared: another "
-                "focal point of your Administration, or the secretariat, decides on it."
-            ),
-            code="own_interest",
-        )
+    return (
+        user_id == registrant_user_id
+        or (user_sme_id is not None and user_sme_id == sme.pk)
+        or sme.created_by_id == user_id
+    )
+
+
+def _own_interest_check(*, user, sme: SME, registrant_user_id: int | None = None) -> None:
+    user_sme_id = represented_sme_id(user=user)
+    if has_own_interest(user_id=user.pk, user_sme_id=user_sme_id, sme=sme, registrant_user_id=registrant_user_id):
+        raise DecisionNotAllowed(OWN_INTEREST_MESSAGE, code="own_interest")
 
 
 # --- Focal-point accounts ----------------------------------------------------------------------

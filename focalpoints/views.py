@@ -57,9 +57,25 @@ def _not_a_focal_point(request):
     )
 
 
-def _cards(registrations, *, can_decide: bool, bound: dict | None = None):
+def _own_interest_ids(registrations, *, user) -> set[int]:
+    """The registrations this user may not decide on (their own, or their SME's): one query."""
+    user_sme_id = services.represented_sme_id(user=user)
+    return {
+        registration.pk
+        for registration in registrations
+        if services.has_own_interest(
+            user_id=user.pk,
+            user_sme_id=user_sme_id,
+            sme=registration.sme,
+            registrant_user_id=registration.participant.user_id,
+        )
+    }
+
+
+def _cards(registrations, *, can_decide: bool, user, bound: dict | None = None):
     """What the page shows for each registration, with its forms when it can still be decided."""
     bound = bound or {}
+    own_interest = _own_interest_ids(registrations, user=user) if can_decide else set()
     # One query for the deciders' names, however many registrations (and even for none decided).
     names = services.focal_point_names(administration_ids={r.sme.administration_id for r in registrations} or {0})
     cards = []
@@ -68,7 +84,9 @@ def _cards(registrations, *, can_decide: bool, bound: dict | None = None):
         card = {"registration": registration, "pending": pending, "summary": None, "form": None}
         if registration.status in services.DECIDED_STATUSES:
             card["summary"] = services.decision_summary(registration=registration, names=names)
-        if pending and can_decide:
+        if pending and registration.pk in own_interest:
+            card["summary"] = services.OWN_INTEREST_MESSAGE
+        elif pending and can_decide:
             card["form"] = bound.get(registration.pk) or DecisionForm(
                 initial={"registration": registration.pk}, auto_id=f"r{registration.pk}-%s"
             )
@@ -218,7 +236,7 @@ def validation_link(request, token: str):
         request,
         "focalpoints/link.html",
         {
-            "cards": _cards(registrations, can_decide=can_decide, bound=bound),
+            "cards": _cards(registrations, can_decide=can_decide, user=request.user, bound=bound),
             "participant": registrations[0].participant,
             "sme": registrations[0].sme,
             "administration": registrations[0].sme.administration,
@@ -256,6 +274,7 @@ def pending_list(request):
         {
             "administrations": administrations,
             "pending": pending,
+            "own_interest_ids": _own_interest_ids(pending, user=request.user),
             "overdue_ids": overdue_ids,
             "overdue_days": settings.VALIDATION_REMINDER_AFTER_DAYS,
             "page": page,
@@ -320,7 +339,7 @@ def registration_detail(request, pk: int):
         request,
         "focalpoints/registration_detail.html",
         {
-            "card": _cards([registration], can_decide=True, bound=bound)[0],
+            "card": _cards([registration], can_decide=True, user=request.user, bound=bound)[0],
             "registration": registration,
             "errors": [error for form in bound.values() for error in form.non_field_errors()],
         },

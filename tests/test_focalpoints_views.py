@@ -12,7 +12,14 @@ from focalpoints import links, services
 from focalpoints.models import FocalPoint
 from registration.models import Eligibility, Registration, RegistrationStatus
 from smepilot.outbox.models import OutgoingMessage
-from tests.factories import FocalPointFactory, RegistrationFactory, SMEFactory, UserFactory, secretariat_officer
+from tests.factories import (
+    FocalPointFactory,
+    ParticipantProfileFactory,
+    RegistrationFactory,
+    SMEFactory,
+    UserFactory,
+    secretariat_officer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -424,3 +431,19 @@ def test_focal_point_designated_without_account_signs_in_by_code_and_comes_back(
     page = client.get(path)
     assert page.status_code == 200
     assert 'value="approve"' in page.content.decode()
+
+
+def test_a_focal_point_s_own_registration_is_shown_without_approve_or_reject(client, focal_point, registration):
+    own = RegistrationFactory(
+        participant=ParticipantProfileFactory(user=focal_point.user, sme__administration=focal_point.administration)
+    )
+    client.force_login(focal_point.user)
+
+    pending = client.get(reverse("focalpoints:pending")).content.decode()
+    assert f'value="{registration.pk}"' in pending  # a colleague's request: selectable
+    assert f'value="{own.pk}"' not in pending
+    assert "Another focal point decides" in pending
+
+    detail = client.get(reverse("focalpoints:registration", args=[own.pk])).content.decode()
+    assert 'value="approve"' not in detail and 'value="reject"' not in detail
+    assert "You cannot decide on your own registration" in detail
