@@ -90,7 +90,9 @@ def _decide_on_behalf(
                 try:
                     decide(obj, decided_by=request.user, reason=form.cleaned_data["reason"])
                 except ValidationError as error:
-                    refused.append(f"{obj}: {_error_text(error)}")
+                    text = _error_text(error)
+                    # Name the object unless the service's message already does ("X was already …").
+                    refused.append(text if str(obj) in text else f"{obj}: {text}")
                 else:
                     decided += 1
             if decided:
