@@ -9,12 +9,14 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import Administration, FocalPoint
 from .services import focal_point_save
 
-# The account is never chosen by hand: it is the one owning the designated email address, linked
-# by focalpoints.services.focal_point_save (choosing another account would hand it the
-# Administration's decisions).
-
 
 class FocalPointAccountMixin:
+    """The account is shown, never chosen by hand: it is the one owning the designated address.
+
+    focalpoints.services.focal_point_save links it; choosing another account would hand that
+    account the Administration's decisions.
+    """
+
     @admin.display(description=_("user account"), ordering="user__email")
     def account(self, obj):
         if obj.user_id is None:

@@ -89,6 +89,18 @@ class ParticipantProfileAdmin(SimpleHistoryAdmin):
     date_hierarchy = "created_at"
     autocomplete_fields = ["administration", "sme"]
     readonly_fields = ["role_in_pilot", "privacy_consent_at", "created_at", "updated_at"]
+    fields = [
+        "user",
+        "given_name",
+        "family_name",
+        "job_title",
+        "administration",
+        "sme",
+        "role_in_pilot",
+        "privacy_consent_at",
+        "created_at",
+        "updated_at",
+    ]
 
     # A profile stays with its account, shown by its address; the secretariat manages no accounts.
     def get_fields(self, request, obj=None):
@@ -107,19 +119,6 @@ class ParticipantProfileAdmin(SimpleHistoryAdmin):
             field.label_from_instance = lambda user: user.email or user.get_username()
             return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    fields = [
-        "user",
-        "given_name",
-        "family_name",
-        "job_title",
-        "administration",
-        "sme",
-        "role_in_pilot",
-        "privacy_consent_at",
-        "created_at",
-        "updated_at",
-    ]
 
     @admin.display(description=_("name"), ordering="family_name")
     def full_name(self, obj):
