@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smepilot
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint format check install clean
+.PHONY: run test test-postgres test-sqlite lint format check install clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,13 +24,25 @@ run: install
 	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
-test: install
+test: test-postgres test-sqlite
+
+# The whole suite on PostgreSQL, the production database.
+test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 	REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)} \
 	SECRET_KEY=test-only-secret-key-not-used-anywhere-else-5b2f9c \
 	DEBUG=false SECURE_SSL_REDIRECT=false EMAIL_URL=consolemail:// \
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The rule's and the admin's tests again on SQLite, the database `make run` uses (in memory).
+test-sqlite: install
+	DATABASE_URL=sqlite:///test-sqlite.sqlite3 \
+	REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)} \
+	SECRET_KEY=test-only-secret-key-not-used-anywhere-else-5b2f9c \
+	DEBUG=false SECURE_SSL_REDIRECT=false EMAIL_URL=consolemail:// \
+	$(PY) -m pytest -m both_engines $(PYTEST_SQLITE_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
