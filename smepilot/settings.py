@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "smepilot",
     "smepilot.outbox",
+    "smepilot.demo",
     "meetings",
     "focalpoints",
     "registration",
