@@ -1,4 +1,5 @@
-"""The SME pilot, study groups and their meetings (DESIGN.md, "The domain")."""
+"""The SME pilot, study groups and their meetings; leadership appointments and decisions, which no SME
+representative may hold or take part in (terms of reference, point 3); the pilot reports to Council (point 5)."""
 
 from django.conf import settings
 from django.db import models

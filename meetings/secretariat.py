@@ -1,8 +1,8 @@
 """The "Secretariat" group: exactly the permissions the ITU-D Study Groups Secretariat's work needs.
 
-DESIGN.md ("The people who use it"): the secretariat sets up study groups, meetings, the pilot,
-Administrations and their focal points, watches every registration, records leadership
-appointments and decisions, and reports to Council. It manages no users, groups or permissions,
+The secretariat sets up study groups, meetings, the pilot, Administrations and their focal
+points, watches every registration, records leadership appointments and decisions, and reports
+to Council (terms of reference, point 5). It manages no users, groups or permissions,
 and deletes nothing whose deletion would lose the audit trail (registrations, decisions, SMEs,
 participant profiles, focal points — they are ended, refused or deactivated instead).
 

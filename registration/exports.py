@@ -1,4 +1,4 @@
-"""Registrations exported to CSV and XLSX for the secretariat (issue 5, "Admin actions").
+"""Registrations exported to CSV and XLSX for the secretariat, from the admin's registration list.
 
 One function, ``registration_export_rows``, produces the rows; the CSV and XLSX writers only
 encode them, so both formats always carry the same columns — including the "SME pilot — no

@@ -1,5 +1,5 @@
 """The secretariat's admin: every page loads, changelists cost the same at 1 and 50 rows, and bad
-input is refused on its field ("Bad input", issue 2) without a 500 or a half-saved row."""
+input is refused on its field without a 500 or a half-saved row."""
 
 import datetime
 import itertools

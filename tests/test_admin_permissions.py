@@ -1,4 +1,4 @@
-"""Who reaches the admin, and what the Secretariat group may do there (issue 5, must-have 4)."""
+"""Who reaches the admin (no focal point or SME representative) and what the Secretariat group may do there."""
 
 from urllib.parse import parse_qs, urlsplit
 

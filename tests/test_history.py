@@ -1,4 +1,4 @@
-"""Every change to registrations, SMEs, focal points, appointments and decisions is kept (issue 5, item 5).
+"""Every change to registrations, SMEs, focal points, appointments and decisions is kept, with who made it.
 
 django-simple-history writes a historical row per create/update/delete; HistoryRequestMiddleware
 sets history_user when the change is made through a request (the admin).

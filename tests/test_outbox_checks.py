@@ -1,4 +1,5 @@
-"""smepilot.outbox.checks, and the worker settings the outbox relies on (issue 4, point 1)."""
+"""smepilot.outbox.checks, and the worker settings the outbox relies on: late acknowledgement, one task at a time,
+and a sweep that runs more often than a message counts as stuck."""
 
 from django.conf import settings as django_settings
 

@@ -10,9 +10,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from focalpoints.models import Administration, FocalPoint, ItuRegion
-from meetings import demo
 from meetings.models import Meeting, MeetingKind, Pilot, StudyGroup
 from registration.models import SME, Eligibility, ParticipantProfile, Registration, RegistrationStatus
+from smepilot.demo.accounts import DEMO_PASSWORD, FOCAL_POINT_EMAIL, SECRETARIAT_EMAIL, SME_REPRESENTATIVE_EMAIL
+from smepilot.demo.registrations import REGISTRATIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def test_running_twice_leaves_the_same_rows(debug):
     first = snapshot()
     seed_demo()
     assert snapshot() == first
-    assert Registration.objects.count() == len(demo.REGISTRATIONS)
+    assert Registration.objects.count() == len(REGISTRATIONS)
 
 
 def test_the_letter_is_in_the_data(debug):
@@ -73,7 +74,7 @@ def test_the_letter_is_in_the_data(debug):
 def test_running_again_after_trying_the_demo_keeps_working(debug):
     """A representative cancelled a seeded registration and registered again: the seed leaves both be."""
     seed_demo()
-    profile = ParticipantProfile.objects.get(user__email=demo.SME_REPRESENTATIVE_EMAIL)
+    profile = ParticipantProfile.objects.get(user__email=SME_REPRESENTATIVE_EMAIL)
     seeded = Registration.objects.get(participant=profile, status=RegistrationStatus.PENDING)
     seeded.status = RegistrationStatus.CANCELLED
     seeded.cancelled_at = timezone.now()
@@ -135,21 +136,21 @@ def test_switching_between_letter_and_shifted_dates_updates_the_same_rows(debug)
 def test_demo_accounts_can_sign_in_and_are_printed(debug, client):
     output = seed_demo()
     users = get_user_model().objects
-    secretariat = users.get(email=demo.SECRETARIAT_EMAIL)
-    focal = users.get(email=demo.FOCAL_POINT_EMAIL)
-    sme = users.get(email=demo.SME_REPRESENTATIVE_EMAIL)
+    secretariat = users.get(email=SECRETARIAT_EMAIL)
+    focal = users.get(email=FOCAL_POINT_EMAIL)
+    sme = users.get(email=SME_REPRESENTATIVE_EMAIL)
     assert secretariat.is_superuser and secretariat.is_staff
     assert FocalPoint.objects.get(user=focal).administration.country.code == "KE"
     assert sme.participant.sme.eligibility == Eligibility.CONFIRMED
     assert not focal.is_staff and not sme.is_staff
     for user in (secretariat, focal, sme):
-        assert user.check_password(demo.DEMO_PASSWORD)
+        assert user.check_password(DEMO_PASSWORD)
         assert EmailAddress.objects.get(user=user, email=user.email).verified
         assert f"{user.email}" in output
-    assert demo.DEMO_PASSWORD in output
+    assert DEMO_PASSWORD in output
     # The other seeded people exist for their data only: they cannot sign in.
     assert not users.get(email="brian.mwangi@lakeside-apps.example").has_usable_password()
-    response = client.post("/accounts/login/", {"login": demo.SECRETARIAT_EMAIL, "password": demo.DEMO_PASSWORD})
+    response = client.post("/accounts/login/", {"login": SECRETARIAT_EMAIL, "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
 
@@ -165,8 +166,8 @@ def test_refuses_with_debug_off_and_says_why(settings):
 def test_allow_production_uses_random_passwords(settings):
     settings.DEBUG = False
     output = seed_demo("--allow-production")
-    secretariat = get_user_model().objects.get(email=demo.SECRETARIAT_EMAIL)
-    assert not secretariat.check_password(demo.DEMO_PASSWORD)
-    assert demo.DEMO_PASSWORD not in output
-    printed = next(line for line in output.splitlines() if demo.SECRETARIAT_EMAIL in line).split("password: ")[1]
+    secretariat = get_user_model().objects.get(email=SECRETARIAT_EMAIL)
+    assert not secretariat.check_password(DEMO_PASSWORD)
+    assert DEMO_PASSWORD not in output
+    printed = next(line for line in output.splitlines() if SECRETARIAT_EMAIL in line).split("password: ")[1]
     assert secretariat.check_password(printed.strip())

@@ -1,4 +1,4 @@
-"""The one email path (DESIGN.md, "One email path", after pretix's outgoing mail).
+"""The one path every email takes, modelled on pretix's outgoing mail.
 
 ``mail_queue`` renders a template set, stores the message row in the caller's transaction and
 asks Celery to send it once that transaction commits: work that is rolled back sends nothing.

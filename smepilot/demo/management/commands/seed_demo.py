@@ -1,11 +1,12 @@
-"""python manage.py seed_demo: the demo data of meetings.demo, and how to sign in."""
+"""python manage.py seed_demo: the demo data of smepilot.demo, and how to sign in."""
 
 import secrets
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from meetings import demo
+from smepilot.demo.accounts import DEMO_PASSWORD, FOCAL_POINT_EMAIL, SECRETARIAT_EMAIL, SME_REPRESENTATIVE_EMAIL
+from smepilot.demo.seed import seed
 
 
 class Command(BaseCommand):
@@ -29,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, letter_dates, allow_production, **options):
         if settings.DEBUG:
             # The password documented in the README: acceptable on a developer's machine only.
-            passwords = dict.fromkeys(demo_account_emails(), demo.DEMO_PASSWORD)
+            passwords = dict.fromkeys(demo_account_emails(), DEMO_PASSWORD)
         elif allow_production:
             # A real site must not get accounts with a password published in the README: new random
             # ones at every run (the previous ones stop working).
@@ -42,7 +43,7 @@ class Command(BaseCommand):
                 "this database anyway: the demo accounts then get random passwords, printed once."
             )
 
-        result = demo.seed(letter_dates=letter_dates, passwords=passwords)
+        result = seed(letter_dates=letter_dates, passwords=passwords)
 
         pilot = result.pilot
         if letter_dates:
@@ -60,4 +61,4 @@ class Command(BaseCommand):
 
 
 def demo_account_emails():
-    return [demo.SECRETARIAT_EMAIL, demo.FOCAL_POINT_EMAIL, demo.SME_REPRESENTATIVE_EMAIL]
+    return [SECRETARIAT_EMAIL, FOCAL_POINT_EMAIL, SME_REPRESENTATIVE_EMAIL]

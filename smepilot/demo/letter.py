@@ -1,0 +1,99 @@
+"""What the circular letter on the SME pilot in ITU-D study groups says: the pilot, its dates, the meetings.
+
+Source: the ITU-D circular letter "Implementation of pilot project for participation of SMEs in ITU-D study
+groups", its Annex 1 (the Council 2017 terms of reference) and Annex 2 (registration opens on 18 January 2018
+for Study Group 1, 30 April - 4 May 2018, and Study Group 2, 7 - 11 May 2018). The rapporteur group meetings
+are illustrative: the letter names none.
+"""
+
+import datetime
+
+from meetings.models import MeetingKind
+
+PILOT_NAME = "SME pilot project in ITU-D study groups (Council 2017)"
+
+# Annex 1 of the letter, word for word (the letter's list numbering restored).
+TERMS_OF_REFERENCE = """\
+Terms of reference for the Small and Medium Enterprises (SMEs) pilot project (as per Council 2017 decision)
+
+1. The pilot project for SME participation will be open to interested Study Groups of ITU-T and ITU-D.
+2. The pilot project would be promoted in collaboration between the involved Bureaux, regional organizations, \
+concerned administrations and the ITU regional and area offices through contact with SMEs and SME associations.
+3. SMEs may participate fully in the meetings of the participating Study Groups conducting the pilot project, \
+with the exception of any role in decision-making, including leadership roles and the adoption of resolutions or \
+recommendations regardless of the approval procedures.
+4. The request of an SME to participate in the pilot project will be submitted via the concerned administration, \
+which should confirm that they meet the national criteria to be recognized as an SME, including factors such as \
+size of company and annual revenues.
+5. The pilot project would run until PP-18. The secretariat will provide a progress report to the next Council, \
+with a view towards presenting a full report for PP-18, including the benefits experienced, financial \
+implications, and challenges to be addressed.
+"""
+
+# The letter's dates. The pilot starts for ITU-D when online registration opens (Annex 2) and runs
+# "until PP-18" (point 5): the last day of the Plenipotentiary Conference, Dubai, 16 November 2018.
+REGISTRATION_OPENS = datetime.date(2018, 1, 18)
+PILOT_ENDS = datetime.date(2018, 11, 16)
+# The day of the letter's calendar that the shifted demo puts at (or up to six days before) today:
+# four weeks into registration, eleven weeks before Study Group 1 meets.
+SHIFT_ANCHOR = datetime.date(2018, 2, 15)
+GENEVA = "Geneva, Switzerland (ITU headquarters)"
+
+STUDY_GROUPS = [
+    # (number, title) of ITU-D study groups, study period 2018-2021
+    (1, "Enabling environment for the development of telecommunications/ICTs"),
+    (2, "ICT services and applications for the promotion of sustainable development"),
+]
+
+# key: (study group number, kind, title, starts, ends, remote participation offered)
+MEETINGS = {
+    "SG1": (
+        1,
+        MeetingKind.STUDY_GROUP,
+        "ITU-D Study Group 1, first meeting of the 2018-2021 study period",
+        datetime.date(2018, 4, 30),
+        datetime.date(2018, 5, 4),
+        True,
+    ),
+    "SG2": (
+        2,
+        MeetingKind.STUDY_GROUP,
+        "ITU-D Study Group 2, first meeting of the 2018-2021 study period",
+        datetime.date(2018, 5, 7),
+        datetime.date(2018, 5, 11),
+        True,
+    ),
+    "RG-Q1/1": (
+        1,
+        MeetingKind.RAPPORTEUR_GROUP,
+        "Rapporteur Group meeting, Question 1/1: broadband deployment in developing countries",
+        datetime.date(2018, 9, 24),
+        datetime.date(2018, 9, 25),
+        True,
+    ),
+    # The one meeting without remote participation: registrations must be in person.
+    "RG-Q6/1": (
+        1,
+        MeetingKind.RAPPORTEUR_GROUP,
+        "Rapporteur Group meeting, Question 6/1: consumer information, protection and rights",
+        datetime.date(2018, 9, 27),
+        datetime.date(2018, 9, 28),
+        False,
+    ),
+    "RG-Q1/2": (
+        2,
+        MeetingKind.RAPPORTEUR_GROUP,
+        "Rapporteur Group meeting, Question 1/2: creating smart cities and society",
+        datetime.date(2018, 10, 8),
+        datetime.date(2018, 10, 9),
+        True,
+    ),
+    "RG-Q3/2": (
+        2,
+        MeetingKind.RAPPORTEUR_GROUP,
+        "Rapporteur Group meeting, Question 3/2: securing information and communication networks",
+        datetime.date(2018, 10, 11),
+        datetime.date(2018, 10, 12),
+        True,
+    ),
+}

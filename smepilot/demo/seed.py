@@ -1,0 +1,229 @@
+"""seed(): writes the demo data that mirrors the circular letter on the SME pilot in ITU-D study groups.
+
+The data lives next to this module: letter.py (the pilot, its terms of reference, dates and meetings),
+people.py (Administrations, focal points, SMEs, representatives), registrations.py and accounts.py.
+
+Everything is written through the models directly and keyed on natural keys, so that running the
+seed twice leaves the same rows (a row is saved only when a value differs, so history stays quiet).
+By default every date is moved by a whole number of weeks so that the pilot is running and
+registration is open today; `letter_dates=True` keeps the letter's 2018 dates.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from focalpoints.models import Administration, FocalPoint
+from meetings.models import Meeting, Pilot, Sector, StudyGroup
+from registration.models import SME, Eligibility, ParticipantProfile, Registration, RegistrationStatus
+from smepilot.sites import site_sync
+
+from .accounts import FOCAL_POINT_EMAIL, SECRETARIAT_EMAIL, SME_REPRESENTATIVE_EMAIL, DemoAccount
+from .letter import (
+    GENEVA,
+    MEETINGS,
+    PILOT_ENDS,
+    PILOT_NAME,
+    REGISTRATION_OPENS,
+    SHIFT_ANCHOR,
+    STUDY_GROUPS,
+    TERMS_OF_REFERENCE,
+)
+from .people import ADMINISTRATIONS, PARTICIPANTS, REASON_NOT_CONFIRMED, SMES
+from .registrations import DAYS_TO_DECIDE, REGISTRATIONS
+from .upsert import account_upsert, upsert
+
+
+@dataclass
+class SeedResult:
+    shift: datetime.timedelta
+    pilot: Pilot
+    accounts: list[DemoAccount] = field(default_factory=list)
+
+
+def shift_for(*, letter_dates, today):
+    """Whole weeks from the letter's calendar to today's, so meetings keep their weekdays."""
+    if letter_dates:
+        return datetime.timedelta(0)
+    return datetime.timedelta(weeks=(today - SHIFT_ANCHOR).days // 7)
+
+
+def at_geneva(day, hour=10):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)), timezone.get_default_timezone())
+
+
+@transaction.atomic
+def seed(*, letter_dates=False, today=None, passwords=None):
+    """Create or bring up to date the demo data. passwords: {email: password} for the demo accounts."""
+    today = today or timezone.localdate()
+    shift = shift_for(letter_dates=letter_dates, today=today)
+    passwords = passwords or {}
+
+    site_sync()  # allauth names the current site in its emails
+
+    secretariat = account_upsert(
+        email=SECRETARIAT_EMAIL,
+        password=passwords.get(SECRETARIAT_EMAIL),
+        given_name="ITU-D Study Groups",
+        family_name="Secretariat",
+        staff=True,
+    )
+    pilot, meetings = seed_pilot_and_meetings(shift)
+    administrations, deciders = seed_administrations(passwords)
+    smes = seed_smes(administrations, deciders, shift)
+    profiles = seed_participants(smes, passwords, shift)
+    seed_registrations(profiles, meetings, secretariat, deciders, shift)
+
+    accounts = [
+        DemoAccount("secretariat (superuser, /admin/)", SECRETARIAT_EMAIL, passwords.get(SECRETARIAT_EMAIL)),
+        DemoAccount(f"focal point of {administrations['KE']}", FOCAL_POINT_EMAIL, passwords.get(FOCAL_POINT_EMAIL)),
+        DemoAccount(
+            "SME representative (Savannah Fibre Ltd)",
+            SME_REPRESENTATIVE_EMAIL,
+            passwords.get(SME_REPRESENTATIVE_EMAIL),
+        ),
+    ]
+    return SeedResult(shift=shift, pilot=pilot, accounts=accounts)
+
+
+def seed_pilot_and_meetings(shift):
+    """The pilot, its study groups and their meetings; returns the pilot and the meetings by key."""
+    study_groups = {
+        number: upsert(
+            StudyGroup,
+            lookup={"sector": Sector.ITU_D, "number": number, "study_period_start": 2018},
+            values={"title": title, "study_period_end": 2021},
+        )
+        for number, title in STUDY_GROUPS
+    }
+    pilot = upsert(
+        Pilot,
+        lookup={"name": PILOT_NAME},
+        values={"terms": TERMS_OF_REFERENCE, "starts_on": REGISTRATION_OPENS + shift, "ends_on": PILOT_ENDS + shift},
+    )
+    pilot.study_groups.add(*study_groups.values())
+
+    meetings = {}
+    for key, (number, kind, title, starts_on, ends_on, remote) in MEETINGS.items():
+        meetings[key] = upsert(
+            Meeting,
+            lookup={"study_group": study_groups[number], "title": title},
+            values={
+                "kind": kind,
+                "starts_on": starts_on + shift,
+                "ends_on": ends_on + shift,
+                "place": GENEVA,
+                "remote_participation": remote,
+                # Annex 2: one opening date for all meetings, rapporteur group meetings included.
+                "registration_opens_on": REGISTRATION_OPENS + shift,
+                "registration_closes_on": starts_on + shift - datetime.timedelta(days=1),
+            },
+        )
+    return pilot, meetings
+
+
+def seed_administrations(passwords):
+    """Administrations and their focal points; returns both by country: the Administration, and the user of its
+    first focal point, who decides on its SMEs and registrations."""
+    administrations = {}
+    deciders = {}
+    for country, (region, in_pilot, focal_points) in ADMINISTRATIONS.items():
+        administration = upsert(
+            Administration, lookup={"country": country}, values={"itu_region": region, "in_pilot": in_pilot}
+        )
+        administrations[country] = administration
+        for name, email in focal_points:
+            given_name, family_name = name.split(" ", 1)
+            user = account_upsert(
+                email=email, password=passwords.get(email), given_name=given_name, family_name=family_name
+            )
+            upsert(
+                FocalPoint,
+                lookup={"administration": administration, "email": email},
+                values={"name": name, "user": user, "is_active": True},
+            )
+            deciders.setdefault(country, user)
+    return administrations, deciders
+
+
+def seed_smes(administrations, deciders, shift):
+    """The SMEs, their eligibility decided (or not) by their Administration; returns them by (country, name)."""
+    smes = {}
+    for (country, name), (employees, revenue, currency, website, address, eligibility) in SMES.items():
+        decided = eligibility != Eligibility.PENDING
+        smes[country, name] = upsert(
+            SME,
+            lookup={"administration": administrations[country], "name": name},
+            values={
+                "employees": employees,
+                "annual_revenue": Decimal(revenue),
+                "revenue_currency": currency,
+                "website": website,
+                "address": address,
+                "eligibility": eligibility,
+                "eligibility_decided_by": deciders[country] if decided else None,
+                "eligibility_decided_at": at_geneva(REGISTRATION_OPENS + shift, hour=9) if decided else None,
+                "eligibility_reason": REASON_NOT_CONFIRMED if eligibility == Eligibility.REFUSED else "",
+            },
+        )
+    return smes
+
+
+def seed_participants(smes, passwords, shift):
+    """The SME representatives' accounts and profiles; returns the profiles by email."""
+    profiles = {}
+    for email, (given_name, family_name, job_title, sme_key) in PARTICIPANTS.items():
+        user = account_upsert(
+            email=email, password=passwords.get(email), given_name=given_name, family_name=family_name
+        )
+        sme = smes[sme_key]
+        profiles[email] = upsert(
+            ParticipantProfile,
+            lookup={"user": user},
+            values={
+                "given_name": given_name,
+                "family_name": family_name,
+                "job_title": job_title,
+                "administration": sme.administration,
+                "sme": sme,
+                "privacy_consent_at": at_geneva(REGISTRATION_OPENS + shift, hour=8),
+            },
+        )
+    return profiles
+
+
+def seed_registrations(profiles, meetings, secretariat, deciders, shift):
+    """The registrations, placed in the letter's calendar and decided (or not) as listed."""
+    for email, meeting_key, attendance, status, day, reason, on_behalf in REGISTRATIONS:
+        profile = profiles[email]
+        created_at = at_geneva(REGISTRATION_OPENS + shift + datetime.timedelta(days=day))
+        decided_at = created_at + datetime.timedelta(days=DAYS_TO_DECIDE)
+        decided = status in (RegistrationStatus.VALIDATED, RegistrationStatus.REJECTED)
+        lookup = {"participant": profile, "meeting": meetings[meeting_key]}
+        if Registration.objects.filter(**lookup).count() > 1:
+            # Someone cancelled and registered again while trying the demo: their rows are kept as
+            # they are (resetting the old one could make two active registrations).
+            continue
+        registration = upsert(
+            Registration,
+            lookup=lookup,
+            values={
+                "sme": profile.sme,
+                "attendance": attendance,
+                "status": status,
+                "decided_by": (secretariat if on_behalf else deciders[profile.sme.administration.country.code])
+                if decided
+                else None,
+                "decided_at": decided_at if decided else None,
+                "decided_on_behalf": on_behalf,
+                "reason": reason,
+                "cancelled_at": decided_at if status == RegistrationStatus.CANCELLED else None,
+            },
+        )
+        if registration.created_at != created_at:
+            # created_at is set on insert; the demo places it in the letter's calendar instead, so
+            # that "pending for N days" (reminders, the secretariat's overdue list) has real values.
+            Registration.objects.filter(pk=registration.pk).update(created_at=created_at)
