@@ -13,9 +13,7 @@ SQLITE_SELECTION = "both_engines"
 
 
 def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", f"{SQLITE_SELECTION}: also run on SQLite, the embedded database of `make run`"
-    )
+    config.addinivalue_line("markers", f"{SQLITE_SELECTION}: also run on SQLite, the embedded database of `make run`")
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
         if config.option.markexpr != SQLITE_SELECTION:

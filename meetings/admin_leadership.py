@@ -1,28 +1,26 @@
-"""Secretariat admin for leadership appointments and decisions, and who may reach the admin.
+"""Secretariat admin for leadership appointments and decisions (terms of reference, point 3).
 
-The choosers offer only people eligible for a decision-making role, model validation shows the
-rule's message on the person field, the actions go through meetings.leadership_services and the
-database triggers stand behind all of it (terms of reference, point 3; see meetings.rules).
+Every write goes through meetings.leadership_services, which checks the rule (meetings.rules)
+before writing; the database's triggers stand behind it. The choosers offer only people eligible
+for a decision-making role, but validate against every active account, so that a forged or
+stale choice reads the rule's message beside the field rather than a generic choice error.
 
 Imported from meetings/admin.py so that the admin registers it.
 """
 
-from urllib.parse import urlencode
-
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpResponseRedirect
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
-from .leadership_services import appointment_end
+from smepilot.admin_base import HistoryReadOnlyAdmin, ServiceWriteAdminMixin
+
+from .leadership_services import appointment_end, appointment_save, decision_participants_set, decision_save
 from .models import Appointment, Decision, DecisionParticipant
-from .rules import decision_making_eligible_people, is_sme_representative
+from .rules import decision_making_eligible_people
 
 
 def _person_label(user):
@@ -31,9 +29,16 @@ def _person_label(user):
 
 
 def _eligible_person_field(field):
-    """Limit a person chooser to active people eligible for a decision-making role (ToR point 3)."""
-    field.queryset = decision_making_eligible_people().filter(is_active=True).order_by("email")
+    """Offer active people eligible for a decision-making role; accept any active account.
+
+    The service refuses an SME representative with the rule's message (terms of reference, point
+    3); a chooser that only accepted what it offers would answer "Select a valid choice" instead.
+    """
+    field.queryset = get_user_model().objects.filter(is_active=True).order_by("email")
     field.label_from_instance = _person_label
+    eligible = decision_making_eligible_people().filter(is_active=True).order_by("email")
+    # Evaluated once per form: a formset's rows then share the list instead of a query each.
+    field.choices = [("", field.empty_label), *((user.pk, _person_label(user)) for user in eligible)]
     field.help_text = _("SME representatives are not offered: they cannot hold a decision-making role.")
     return field
 
@@ -69,7 +74,7 @@ class CurrentAppointmentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(EligiblePersonAdminMixin, SimpleHistoryAdmin):
+class AppointmentAdmin(EligiblePersonAdminMixin, ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
     list_display = ["person_label", "role", "study_group", "question", "starts_on", "ends_on"]
     list_filter = [CurrentAppointmentFilter, "role", "study_group"]
     list_select_related = ["person", "study_group"]
@@ -78,6 +83,9 @@ class AppointmentAdmin(EligiblePersonAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["study_group"]
     fields = ["person", "study_group", "question", "role", "starts_on", "ends_on", "notes"]
     actions = ["end_today"]
+
+    def save_model(self, request, obj, form, change):
+        appointment_save(appointment=obj)
 
     @admin.action(description=_("End the selected appointments today"), permissions=["change"])
     def end_today(self, request, queryset):
@@ -100,20 +108,13 @@ class AppointmentAdmin(EligiblePersonAdminMixin, SimpleHistoryAdmin):
 
 
 class DecisionParticipantInline(EligiblePersonAdminMixin, admin.TabularInline):
+    """The people taking part in a decision; saved together through decision_participants_set."""
+
     model = DecisionParticipant
     fields = ["person"]
     extra = 3
     verbose_name = _("person taking part in the decision")
     verbose_name_plural = _("people taking part in the decision")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "person":
-            # Evaluate the choices once for the whole formset: otherwise every row's select runs its
-            # own query and the page grows with the number of participants. Validation still uses
-            # the queryset, so a person who became ineligible meanwhile is refused.
-            field.choices = list(field.choices)
-        return field
 
     def get_queryset(self, request):
         # Each row's title is "person — decision".
@@ -121,7 +122,7 @@ class DecisionParticipantInline(EligiblePersonAdminMixin, admin.TabularInline):
 
 
 @admin.register(Decision)
-class DecisionAdmin(SimpleHistoryAdmin):
+class DecisionAdmin(ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
     list_display = ["reference", "title", "kind", "meeting", "adopted_on", "approval_procedure"]
     list_filter = ["kind", "meeting__study_group", "adopted_on"]
     list_select_related = ["meeting"]
@@ -135,54 +136,35 @@ class DecisionAdmin(SimpleHistoryAdmin):
         # A decision is part of the record the secretariat reports on: it is corrected, not deleted.
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
+    def save_model(self, request, obj, form, change):
+        decision_save(decision=obj)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not DecisionParticipant:
+            return super().save_formset(request, form, formset, change)
+        # The whole list in one call, so the rule is checked for everyone before anything is written.
+        people = [
+            row.cleaned_data["person"]
+            for row in formset.forms
+            if row.cleaned_data.get("person") and not formset._should_delete_form(row)
+        ]
+        decision_participants_set(decision=form.instance, people=people)
+        # What the admin's change message reads (formset.save() would have set them).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
 
 @admin.register(DecisionParticipant)
-class DecisionParticipantAdmin(EligiblePersonAdminMixin, SimpleHistoryAdmin):
-    """Listed for its history and search; rows are added through a decision's page."""
+class DecisionParticipantAdmin(EligiblePersonAdminMixin, HistoryReadOnlyAdmin):
+    """Listed for its history and search; people are recorded on their decision's page, where the
+    whole list is checked against the rule at once."""
 
     list_display = ["person_label", "decision"]
     list_select_related = ["person", "decision"]
     search_fields = ["person__email", "person__first_name", "person__last_name", "decision__reference"]
     fields = ["decision", "person"]
-    autocomplete_fields = ["decision"]
 
-
-# --- Who reaches the admin -------------------------------------------------------------------
-
-
-def secretariat_may_use_admin(request):
-    """Active staff only, and never an SME representative or a focal point, even if flagged staff.
-
-    DESIGN.md: the admin is the secretariat's; focal points work from their own pages and SME
-    representatives from the public site.
-    """
-    from focalpoints.models import FocalPoint
-
-    user = request.user
-    if not (user.is_active and user.is_staff):
+    def has_add_permission(self, request):
         return False
-    if user.is_superuser:
-        return True
-    if is_sme_representative(user):
+
+    def has_change_permission(self, request, obj=None):
         return False
-    return not FocalPoint.objects.filter(user_id=user.pk).exists()
-
-
-def admin_login(request, extra_context=None):
-    """Send admin sign-in through allauth's login, so its rate limits and login-by-code apply.
-
-    Keeps `next`. A signed-in user without admin access gets 403 instead of a redirect loop
-    (allauth would send them straight back to the admin).
-    """
-    if request.user.is_authenticated:
-        if secretariat_may_use_admin(request):
-            return HttpResponseRedirect(reverse("admin:index"))
-        raise PermissionDenied(_("Your account has no access to the secretariat admin."))
-    next_url = request.GET.get("next") or reverse("admin:index")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("admin:index")
-    return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
-
-
-admin.site.has_permission = secretariat_may_use_admin
-admin.site.login = admin_login

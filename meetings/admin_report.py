@@ -9,14 +9,14 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+from smepilot.admin_base import HistoryReadOnlyAdmin
 
 from .models import PilotReport
 from .report_views import pilot_report_csv_view, pilot_report_view
 
 
 @admin.register(PilotReport)
-class PilotReportAdmin(SimpleHistoryAdmin):
+class PilotReportAdmin(HistoryReadOnlyAdmin):
     list_display = ("title", "addressed_to", "pilot", "period_start", "period_end", "updated_at", "report_link")
     list_filter = ("pilot", "addressed_to")
     search_fields = ("title", "addressed_to")

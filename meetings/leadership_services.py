@@ -1,15 +1,46 @@
 """Write services for leadership appointments and decisions.
 
-Every write goes through meetings.rules (terms of reference, point 3: no decision-making role for
-SME representatives); the database triggers of migration 0003 are the last line behind them.
+Every write checks meetings.rules first (terms of reference, point 3: no decision-making role for
+SME representatives), so that people read the rule's message; the database's triggers stand
+behind them for a write that races another, and their refusal reads the same.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import Appointment, Decision, DecisionParticipant
-from meetings.rules import NO_DECISION_MAKING_MESSAGE, decision_making_role_check, sme_representatives
+from .models import Appointment, Decision, DecisionParticipant
+from .rules import (
+    NO_DECISION_MAKING_MESSAGE,
+    SME_NO_DECISION_MAKING,
+    decision_making_role_check,
+    refused_by_database,
+    sme_representatives,
+)
+
+
+def _appointment_gives_a_role(appointment: Appointment) -> bool:
+    """A new appointment, or one changing person or dates; an ended appointment's notes stay editable."""
+    if appointment.pk is None:
+        return True
+    before = Appointment.objects.filter(pk=appointment.pk).values("person_id", "starts_on", "ends_on").first()
+    if before is None:
+        return True
+    return before != {
+        "person_id": appointment.person_id,
+        "starts_on": appointment.starts_on,
+        "ends_on": appointment.ends_on,
+    }
+
+
+def appointment_save(*, appointment: Appointment) -> Appointment:
+    """Create or change an appointment to a study group's (or Question's) leadership. Never an SME representative."""
+    appointment.full_clean()
+    if _appointment_gives_a_role(appointment):
+        decision_making_role_check(person=appointment.person)
+    with refused_by_database(field="person", sme_side=True), transaction.atomic():
+        appointment.save()
+    return appointment
 
 
 def appointment_create(*, person, study_group, role, starts_on, ends_on=None, question="", notes=""):
@@ -23,10 +54,7 @@ def appointment_create(*, person, study_group, role, starts_on, ends_on=None, qu
         question=question,
         notes=notes,
     )
-    appointment.full_clean()  # runs Appointment.clean -> decision_making_role_check
-    with transaction.atomic():
-        appointment.save()
-    return appointment
+    return appointment_save(appointment=appointment)
 
 
 def appointment_end(*, appointment, ends_on):
@@ -36,6 +64,14 @@ def appointment_end(*, appointment, ends_on):
     with transaction.atomic():
         appointment.save(update_fields=["ends_on"])
     return appointment
+
+
+def decision_save(*, decision: Decision) -> Decision:
+    """Create or correct a decision's own fields (its participants go through decision_participants_set)."""
+    decision.full_clean()
+    with transaction.atomic():
+        decision.save()
+    return decision
 
 
 def decision_create(*, meeting, kind, reference, title, adopted_on, approval_procedure="", participants=()):
@@ -57,7 +93,7 @@ def decision_create(*, meeting, kind, reference, title, adopted_on, approval_pro
     return decision
 
 
-def _participants_check(*, people):
+def _participants_check(*, people, field="participants"):
     """Refuse the whole list if anyone in it is an SME representative (ToR point 3); one query."""
     ids = {p.pk for p in people}
     if not ids:
@@ -66,11 +102,8 @@ def _participants_check(*, people):
     if refused:
         names = ", ".join(user.get_full_name() or user.email or user.get_username() for user in refused)
         raise ValidationError(
-            {
-                "participants": _("%(rule)s Refused: %(names)s.")
-                % {"rule": NO_DECISION_MAKING_MESSAGE, "names": names},
-            },
-            code="sme_no_decision_making",
+            {field: _("%(rule)s Refused: %(names)s.") % {"rule": NO_DECISION_MAKING_MESSAGE, "names": names}},
+            code=SME_NO_DECISION_MAKING,
         )
 
 
@@ -84,7 +117,7 @@ def decision_participants_set(*, decision, people):
     people = list(people)
     _participants_check(people=people)
     wanted = {p.pk: p for p in people}
-    with transaction.atomic():
+    with refused_by_database(field="participants", sme_side=True), transaction.atomic():
         existing = {
             dp.person_id: dp for dp in DecisionParticipant.objects.select_for_update().filter(decision=decision)
         }
@@ -100,6 +133,6 @@ def decision_participants_set(*, decision, people):
 def decision_participant_add(*, decision, person):
     """Record one more person as taking part in a decision."""
     decision_making_role_check(person=person)
-    with transaction.atomic():
+    with refused_by_database(field="person", sme_side=True), transaction.atomic():
         row, _created = DecisionParticipant.objects.get_or_create(decision=decision, person=person)
     return row

@@ -2,6 +2,7 @@
 representative may hold or take part in (terms of reference, point 3); the pilot reports to Council (point 5)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -108,8 +109,6 @@ class Meeting(models.Model):
         return f"{self.title} ({self.starts_on:%d %b %Y})"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         errors = {}
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = _("The meeting cannot end before it starts.")
@@ -170,12 +169,8 @@ class Appointment(models.Model):
         return f"{self.get_role_display()} — {self.study_group.short_name} — {self.person}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from meetings.rules import decision_making_role_check
-
-        if self.person_id:
-            decision_making_role_check(person=self.person)
+        # The no-decision-making rule is checked by the services and forms that write appointments
+        # (meetings.rules), and held by the database's triggers.
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The appointment cannot end before it starts.")})
 
@@ -236,12 +231,6 @@ class DecisionParticipant(models.Model):
 
     def __str__(self):
         return f"{self.person} — {self.decision}"
-
-    def clean(self):
-        from meetings.rules import decision_making_role_check
-
-        if self.person_id:
-            decision_making_role_check(person=self.person)
 
 
 class PilotReport(models.Model):

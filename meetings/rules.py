@@ -5,13 +5,16 @@ meetings of the participating Study Groups conducting the pilot project, with th
 role in decision-making, including leadership roles and the adoption of resolutions or
 recommendations regardless of the approval procedures."
 
-Everything that enforces the rule calls this module: the write services
-(meetings.leadership_services), model validation (Appointment.clean, DecisionParticipant.clean),
-the admin's choosers and actions, and the participant-profile service (sme_representation_check).
-The database holds the same rule in triggers (meetings migration 0003) so that a raw SQL write
-cannot break it either.
+The invariant, for every person: nobody who holds a current leadership appointment or is recorded
+in a decision is an SME representative. An *SME representative* is a person whose participant
+profile names an SME, or who has an active (pending or validated) registration for a meeting not
+yet over; an appointment is *current* when it has no end or ends today or later.
 
-An "SME representative" is a user whose participant profile names an SME.
+The services and the admin's forms call the checks below before they write, so that people read
+the rule's message beside the field. The database holds the same invariant with triggers on
+PostgreSQL and SQLite (meetings migration 0005), whose errors start with ``DB_ERROR_PREFIX``:
+``refused_by_database`` turns them into the same message, for a write that raced another.
+``rule_violations`` states the invariant as a query, for tests and audits.
 """
 
 from contextlib import contextmanager
@@ -23,6 +26,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registration.models import ACTIVE_STATUSES, ParticipantProfile, Registration
+
+from .models import Appointment, DecisionParticipant
+
 NO_DECISION_MAKING_MESSAGE = _(
     "An SME representative cannot hold a leadership role or take part in adopting a decision "
     "(SME pilot terms of reference, point 3)."
@@ -32,88 +39,102 @@ ALREADY_DECISION_MAKER_MESSAGE = _(
     "represent an SME (SME pilot terms of reference, point 3). Ask the secretariat to end the "
     "appointment first."
 )
-# Raised by the database triggers (migration 0003); the same words, so that tests and logs match.
+SME_NO_DECISION_MAKING = "sme_no_decision_making"
+DECISION_MAKER_CANNOT_BE_SME = "decision_maker_cannot_be_sme"
+# Starts the message of the database's triggers (meetings migration 0005) on both engines.
 DB_ERROR_PREFIX = "smepilot: terms of reference point 3"
 
 
-def sme_representatives():
-    """Users who represent an SME (terms of reference, point 3: no decision-making role)."""
-    return get_user_model().objects.filter(participant__sme__isnull=False)
+def _represents_an_sme(person_ref, *, on):
+    """Q: the person (a user id or OuterRef) represents an SME on the date `on`."""
+    by_profile = ParticipantProfile.objects.filter(user=person_ref, sme__isnull=False)
+    by_registration = Registration.objects.filter(
+        participant__user=person_ref, status__in=ACTIVE_STATUSES, meeting__ends_on__gte=on
+    )
+    return Exists(by_profile) | Exists(by_registration)
 
 
-def decision_making_eligible_people():
-    """Users who may be appointed to leadership or recorded in a decision: everyone but SME representatives.
-
-    Terms of reference, point 3. Written with NOT EXISTS so that users without a participant
-    profile (secretariat, delegates) are kept.
-    """
-    from registration.models import ParticipantProfile
-
-    sme_profile = ParticipantProfile.objects.filter(user=OuterRef("pk"), sme__isnull=False)
-    return get_user_model().objects.filter(~Exists(sme_profile))
+def _holds_a_decision_role(person_ref, *, on):
+    current = Appointment.objects.filter(person=person_ref).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+    recorded = DecisionParticipant.objects.filter(person=person_ref)
+    return Exists(current) | Exists(recorded)
 
 
-def is_sme_representative(user):
-    """True when the user represents an SME (terms of reference, point 3)."""
+def sme_representatives(*, on=None):
+    """People who represent an SME: by their profile, or by an active registration for a coming meeting."""
+    on = on or timezone.localdate()
+    return get_user_model().objects.filter(_represents_an_sme(OuterRef("pk"), on=on))
+
+
+def decision_makers(*, on=None):
+    """People who hold a current leadership appointment or are recorded in a decision."""
+    on = on or timezone.localdate()
+    return get_user_model().objects.filter(_holds_a_decision_role(OuterRef("pk"), on=on))
+
+
+def decision_making_eligible_people(*, on=None):
+    """People who may be appointed to leadership or recorded in a decision: everyone but SME representatives."""
+    on = on or timezone.localdate()
+    return get_user_model().objects.exclude(_represents_an_sme(OuterRef("pk"), on=on))
+
+
+def rule_violations(*, on=None):
+    """People who break the invariant. Always empty: the database refuses every write that would add one."""
+    on = on or timezone.localdate()
+    return decision_makers(on=on).filter(_represents_an_sme(OuterRef("pk"), on=on))
+
+
+def is_sme_representative(user, *, on=None) -> bool:
     if user is None or not getattr(user, "pk", None):
         return False
-    from registration.models import ParticipantProfile
-
-    return ParticipantProfile.objects.filter(user_id=user.pk, sme__isnull=False).exists()
+    return sme_representatives(on=on).filter(pk=user.pk).exists()
 
 
-def decision_making_role_check(*, person):
-    """Refuse to give an SME representative any decision-making role.
+def holds_decision_making_role(user, *, on=None) -> bool:
+    if user is None or not getattr(user, "pk", None):
+        return False
+    return decision_makers(on=on).filter(pk=user.pk).exists()
 
-    Terms of reference, point 3: SMEs participate fully "with the exception of any role in
-    decision-making, including leadership roles and the adoption of resolutions or
-    recommendations regardless of the approval procedures."
 
-    Raises ValidationError keyed on "person" so that admin forms show it beside the field.
+def _refusal(message, code, field):
+    return ValidationError({field: message} if field else message, code=code)
+
+
+def decision_making_role_check(*, person, field: str | None = "person") -> None:
+    """Refuse to give an SME representative a leadership role or a place in a decision (terms of reference, point 3).
+
+    Raises ValidationError on `field`, so that forms show the rule's message beside it.
     """
     if is_sme_representative(person):
-        raise ValidationError({"person": NO_DECISION_MAKING_MESSAGE}, code="sme_no_decision_making")
+        raise _refusal(NO_DECISION_MAKING_MESSAGE, SME_NO_DECISION_MAKING, field)
 
 
-def holds_decision_making_role(user, *, on=None):
-    """True when the user holds a current appointment (ends_on null or >= today) or is recorded in a decision."""
-    if user is None or not getattr(user, "pk", None):
-        return False
-    from meetings.models import Appointment, DecisionParticipant
+def sme_representation_check(*, user, field: str | None = "sme") -> None:
+    """Refuse to make a leader or decision-maker an SME representative, by profile or registration (point 3).
 
-    on = on or timezone.localdate()
-    current = Appointment.objects.filter(person_id=user.pk).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
-    return current.exists() or DecisionParticipant.objects.filter(person_id=user.pk).exists()
-
-
-def sme_representation_check(*, user):
-    """Refuse to make a leader or decision-maker an SME representative.
-
-    Decision (issue 5, must-have 2) for "a person who becomes an SME representative while holding
-    such a role": it is REFUSED, not flagged, so the rule of terms of reference point 3 can never
-    be broken after the fact. Call this before setting ParticipantProfile.sme to an SME (not when
-    clearing it). Raises ValidationError keyed on "sme".
+    The rule is enforced by refusing, not by flagging afterwards, so it can never be broken after
+    the fact: the secretariat ends the appointment first. Call it before naming an SME in a
+    profile or creating an active registration (not when clearing or cancelling).
     """
     if holds_decision_making_role(user):
-        raise _decision_maker_as_sme_refused()
-
-
-def _decision_maker_as_sme_refused() -> ValidationError:
-    return ValidationError({"sme": ALREADY_DECISION_MAKER_MESSAGE}, code="decision_maker_cannot_be_sme")
+        raise _refusal(ALREADY_DECISION_MAKER_MESSAGE, DECISION_MAKER_CANNOT_BE_SME, field)
 
 
 @contextmanager
-def sme_representation_refused_by_database():
-    """Turn the database's refusal of an SME representative who holds a role into the rule's message.
+def refused_by_database(*, field: str | None, sme_side: bool):
+    """Turn the database's refusal into the rule's message on `field`.
 
-    ``sme_representation_check`` runs before the write; an appointment committed by someone else
-    between the check and the write is caught by the trigger (migration 0003), which raises
-    IntegrityError. Wrap the write that sets ParticipantProfile.sme in this so that the person
-    reads the same message as from the check, never a server error.
+    The checks above run before a write; a write that raced another (an appointment committed
+    between the check and the write) is refused by the triggers, whose IntegrityError becomes the
+    message the check would have given: `sme_side` when the person turned out to be an SME
+    representative, else the person turned out to hold a decision-making role. `field` None
+    gives an error of the whole form.
     """
     try:
         yield
     except IntegrityError as error:
-        if DB_ERROR_PREFIX in str(error):
-            raise _decision_maker_as_sme_refused() from error
-        raise
+        if DB_ERROR_PREFIX not in str(error):
+            raise
+        if sme_side:
+            raise _refusal(NO_DECISION_MAKING_MESSAGE, SME_NO_DECISION_MAKING, field) from error
+        raise _refusal(ALREADY_DECISION_MAKER_MESSAGE, DECISION_MAKER_CANNOT_BE_SME, field) from error

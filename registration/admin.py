@@ -1,8 +1,12 @@
 """Secretariat admin for SMEs, the people who represent them and their registrations.
 
-Decisions (a registration's status, an SME's eligibility) are read-only here: they change only
-through the services, which record who decided and when and tell the people concerned. Every
-participant listed here represents an SME and is marked as such (terms of reference, point 3).
+Every write goes through registration.services or focalpoints' decision services, as on the site:
+a registration added here is registered on the person's behalf by registration_create (same
+checks, same emails, recorded as added by the secretariat); once made, a registration changes only
+through the actions (decide or reopen on the Administration's behalf), never on its form, and is
+never deleted; a profile's SME changes under the same rules as on the site (registration
+services' profile_secretariat_save). Every participant listed here represents an SME and is marked
+as such (terms of reference, point 3).
 """
 
 from django import forms
@@ -11,10 +15,12 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from smepilot.admin_base import HistoryReadOnlyAdmin, ServiceWriteAdminMixin
 
 from .admin_actions import RegistrationActionsAdminMixin, confirm_eligibility_on_behalf, refuse_eligibility_on_behalf
 from .models import SME, ParticipantProfile, Registration
+from .services import profile_secretariat_save, registration_create
 
 SME_ROLE_LABEL = _("SME pilot — no decision-making role")
 SME_ROLE_TITLE = _(
@@ -33,7 +39,7 @@ def sme_badge():
 
 
 @admin.register(SME)
-class SMEAdmin(SimpleHistoryAdmin):
+class SMEAdmin(HistoryReadOnlyAdmin):
     list_display = [
         "name",
         "administration",
@@ -71,6 +77,11 @@ class SMEAdmin(SimpleHistoryAdmin):
     # Eligibility changes only through the service, here on behalf of the Administration.
     actions = [confirm_eligibility_on_behalf, refuse_eligibility_on_behalf]
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        # Its Administration validates its registrations and confirms it: fixed once declared.
+        return [*readonly, "administration"] if obj is not None else readonly
+
     @admin.display(description=_("ITU region"), ordering="administration__itu_region")
     def itu_region(self, obj):
         return obj.administration.get_itu_region_display()
@@ -81,7 +92,7 @@ class SMEAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ParticipantProfile)
-class ParticipantProfileAdmin(SimpleHistoryAdmin):
+class ParticipantProfileAdmin(ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
     list_display = ["full_name", "email", "job_title", "sme", "administration", "role_in_pilot", "created_at"]
     list_filter = ["administration__itu_region", "administration", "sme__eligibility"]
     list_select_related = ["user", "sme", "administration"]
@@ -108,7 +119,11 @@ class ParticipantProfileAdmin(SimpleHistoryAdmin):
         return ["email" if name == "user" else name for name in fields] if obj is not None else fields
 
     def get_readonly_fields(self, request, obj=None):
-        return [*self.readonly_fields, "email"] if obj is not None else self.readonly_fields
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, "email"] if obj is not None else readonly
+
+    def save_model(self, request, obj, form, change):
+        profile_secretariat_save(profile=obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
@@ -134,32 +149,15 @@ class ParticipantProfileAdmin(SimpleHistoryAdmin):
 
 
 class RegistrationAdminForm(forms.ModelForm):
-    """The SME defaults to the one the participant represents, so the secretariat picks two things, not three."""
+    """Register a person on their behalf: for the SME their profile names, as on the site."""
 
     class Meta:
         model = Registration
-        # The admin narrows these to its fieldsets and read-only fields.
-        fields = ["participant", "sme", "meeting", "attendance"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "sme" in self.fields:
-            self.fields["sme"].required = False
-            self.fields["sme"].help_text = _("Leave empty for the SME the participant represents.")
-
-    def clean(self):
-        cleaned_data = super().clean()
-        participant = cleaned_data.get("participant")
-        if "sme" in self.fields and not cleaned_data.get("sme") and participant is not None:
-            if participant.sme_id:
-                cleaned_data["sme"] = participant.sme
-            else:
-                self.add_error("sme", _("This person has not said which SME they represent: choose the SME."))
-        return cleaned_data
+        fields = ["participant", "meeting", "attendance"]
 
 
 @admin.register(Registration)
-class RegistrationAdmin(RegistrationActionsAdminMixin, SimpleHistoryAdmin):
+class RegistrationAdmin(RegistrationActionsAdminMixin, ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
     form = RegistrationAdminForm
     list_display = [
         "participant_name",
@@ -201,23 +199,42 @@ class RegistrationAdmin(RegistrationActionsAdminMixin, SimpleHistoryAdmin):
         "decided_on_behalf",
         "reason",
         "cancelled_at",
+        "added_by",
         "created_at",
         "updated_at",
     ]
+    readonly_fields = audit_fields
     fieldsets = [
         (None, {"fields": ["participant", "role_in_pilot", "sme", "meeting", "attendance"]}),
         (
             _("Status"),
             {"fields": ["status", "decided_by", "decided_at", "decided_on_behalf", "reason", "cancelled_at"]},
         ),
-        (_("Audit"), {"fields": ["created_at", "updated_at"]}),
+        (_("Audit"), {"fields": ["added_by", "created_at", "updated_at"]}),
     ]
+    add_fieldsets = [(None, {"fields": ["participant", "meeting", "attendance"]})]
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return self.audit_fields
-        # Who registered, for which SME and meeting, is what the focal point validated: fixed once made.
-        return [*self.audit_fields, "participant", "sme", "meeting"]
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    def has_change_permission(self, request, obj=None):
+        # A registration is shown read-only: it changes through the actions (decide or reopen on
+        # the Administration's behalf), which say why and tell the people concerned. The actions
+        # themselves need the change permission, asked without an object.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # The record of who asked and who decided is what the secretariat reports on: never deleted.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Register the person on their behalf, through the site's service (its checks and emails)."""
+        (created,) = registration_create(
+            participant=obj.participant, choices=[(obj.meeting, obj.attendance)], added_by=request.user
+        )
+        obj.pk = created.pk
+        obj.sme = created.sme
+        obj._state.adding = False
 
     @admin.display(description=_("participant"), ordering="participant__family_name")
     def participant_name(self, obj):

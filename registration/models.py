@@ -108,11 +108,6 @@ class ParticipantProfile(models.Model):
     def clean(self):
         if self.sme_id and self.administration_id and self.sme.administration_id != self.administration_id:
             raise ValidationError({"sme": _("Choose an SME of the country you selected.")})
-        if self.sme_id and self.user_id:
-            # Terms of reference, point 3: a leader or decision-maker cannot become an SME representative.
-            from meetings.rules import sme_representation_check
-
-            sme_representation_check(user=self.user)
 
 
 class Attendance(models.TextChoices):
@@ -160,6 +155,16 @@ class Registration(models.Model):
     )
     reason = models.TextField(_("reason"), blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # Set when the secretariat registered the person on their behalf (in the admin); empty when
+    # the person registered themselves on the site.
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by the secretariat"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()

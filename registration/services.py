@@ -18,7 +18,12 @@ from django.utils.translation import gettext as _
 from focalpoints import services as focalpoint_services
 from focalpoints.models import Administration
 from meetings.models import Meeting
-from meetings.rules import sme_representation_check, sme_representation_refused_by_database
+from meetings.rules import (
+    ALREADY_DECISION_MAKER_MESSAGE,
+    holds_decision_making_role,
+    refused_by_database,
+    sme_representation_check,
+)
 from meetings.selectors import WindowState, meeting_registration_state, pilot_current, pilot_has_ended
 from smepilot.outbox.services import mail_queue
 
@@ -55,28 +60,34 @@ def profile_create_at_signup(*, user, given_name: str, family_name: str, privacy
     return profile
 
 
-def _sme_change_check(*, profile: ParticipantProfile) -> None:
-    """Refuse to change the SME (or country) while registrations made for the current SME are active.
+def _sme_change_check(*, profile: ParticipantProfile, by_secretariat: bool = False) -> None:
+    """Refuse to change or clear the SME (or country) while registrations made for the current SME are active.
 
     A registration records the SME the person represented when registering, and that SME's
     Administration validates it (terms of reference, point 4). Moving pending or validated
-    registrations silently to another SME would put them before the wrong focal points, so the
-    person is asked to cancel them first. Registrations for meetings that have ended, and
-    rejected or cancelled ones, do not block the change.
+    registrations silently to another SME would put them before the wrong focal points, and
+    clearing it would hide an SME representative from the no-decision-making rule (point 3), so
+    they are cancelled first. Registrations for meetings that have ended, and rejected or
+    cancelled ones, do not block the change.
     """
     if profile.pk is None or profile.sme_id is None:
         return
     blocking = profile.registrations.filter(
         status__in=ACTIVE_STATUSES, meeting__ends_on__gte=timezone.localdate()
     ).exists()
-    if blocking:
-        raise ValidationError(
-            _(
-                "You have pending or validated registrations for coming meetings as a representative of "
-                "%(sme)s. Cancel them in “My registrations” first, then change your SME or country."
-            )
-            % {"sme": profile.sme.name}
+    if not blocking:
+        return
+    if by_secretariat:
+        message = _(
+            "This person has pending or validated registrations for coming meetings as a representative of "
+            "%(sme)s. Cancel those registrations first, then change their SME or country."
         )
+    else:
+        message = _(
+            "You have pending or validated registrations for coming meetings as a representative of "
+            "%(sme)s. Cancel them in “My registrations” first, then change your SME or country."
+        )
+    raise ValidationError({"sme": message % {"sme": profile.sme.name}}, code="active_registrations")
 
 
 def _profile_for_update(*, user) -> ParticipantProfile:
@@ -138,7 +149,7 @@ def profile_sme_choose(*, user, sme: SME) -> ParticipantProfile:
             _sme_change_check(profile=profile)
             sme_representation_check(user=user)
             profile.sme = sme
-            with sme_representation_refused_by_database():
+            with refused_by_database(field="sme", sme_side=False):
                 profile.save(update_fields=["sme", "updated_at"])
     return profile
 
@@ -189,9 +200,35 @@ def sme_declare(
                 {"name": _("An SME with this name is already declared in your country. Choose it from the list.")}
             ) from error
         profile.sme = sme
-        with sme_representation_refused_by_database():
+        with refused_by_database(field="sme", sme_side=False):
             profile.save(update_fields=["sme", "updated_at"])
     return sme
+
+
+def profile_secretariat_save(*, profile: ParticipantProfile) -> ParticipantProfile:
+    """Save a participant profile as the secretariat edited it in the admin, under the site's rules.
+
+    The SME must be of the profile's country; changing or clearing the SME (or the country) is
+    refused while registrations for coming meetings are active (``_sme_change_check``); naming an
+    SME is refused for a person who holds a leadership appointment or is recorded in a decision
+    (terms of reference, point 3).
+    """
+    with transaction.atomic():
+        before = ParticipantProfile.objects.select_for_update().filter(pk=profile.pk).first() if profile.pk else None
+        sme_changes = before is None or before.sme_id != profile.sme_id
+        country_changes = before is not None and before.administration_id != profile.administration_id
+        if before is not None and (sme_changes or country_changes):
+            _sme_change_check(profile=before, by_secretariat=True)
+        if profile.sme_id is not None:
+            if profile.sme.administration_id != profile.administration_id:
+                raise ValidationError(
+                    {"sme": _("Choose an SME of the person's country.")}, code="sme_of_other_country"
+                )
+            if sme_changes:
+                sme_representation_check(user=profile.user)
+        with refused_by_database(field="sme", sme_side=False):
+            profile.save()
+    return profile
 
 
 # --- Registrations ---------------------------------------------------------------------------
@@ -231,19 +268,29 @@ def _participant_checks(*, participant: ParticipantProfile) -> list[str]:
         )
     if not participant.sme.administration.in_pilot:
         errors.append(_("Your country's Administration does not take part in the pilot. Contact the secretariat."))
+    if holds_decision_making_role(participant.user):
+        errors.append(ALREADY_DECISION_MAKER_MESSAGE)
     return errors
 
 
-def registration_create(*, participant: ParticipantProfile, choices: list[tuple[Meeting, str]]) -> list[Registration]:
+def registration_create(
+    *, participant: ParticipantProfile, choices: list[tuple[Meeting, str]], added_by=None
+) -> list[Registration]:
     """Create one pending registration per chosen meeting, in one transaction.
 
     Refused, with a message saying what to do: an unverified email address; no SME or an SME
-    whose eligibility the Administration refused (terms of reference, point 4); the same meeting
+    whose eligibility the Administration refused (terms of reference, point 4); a person who holds
+    a leadership appointment or is recorded in a decision (point 3); the same meeting
     twice; a study group not in the pilot (point 1); a meeting whose window is not open, or after
     the pilot's end (point 5); remote attendance where it is not offered; an active registration
     for the same meeting, also when two submissions race (the database constraint decides).
     On success the registrant's acknowledgement and the focal points' notification are queued
     in the same transaction.
+
+    `added_by`: the secretariat officer registering the person on their behalf (recorded on each
+    registration). Every check applies to them too, but for a window that has closed: the
+    closing message tells people to contact the secretariat if they must attend, so the
+    secretariat may still register them until the meeting ends.
     """
     today = timezone.localdate()
     errors = _participant_checks(participant=participant)
@@ -309,7 +356,7 @@ def registration_create(*, participant: ParticipantProfile, choices: list[tuple[
                 _("Registration for %(meeting)s opens on %(date)s. Come back then.")
                 % {"meeting": label, "date": date_format(meeting.registration_opens_on)}
             )
-        elif state == WindowState.CLOSED:
+        elif state == WindowState.CLOSED and not (added_by is not None and meeting.ends_on >= today):
             errors.append(
                 _("Registration for %(meeting)s closed on %(date)s. Contact the secretariat if you must attend.")
                 % {"meeting": label, "date": date_format(meeting.registration_closes_on)}
@@ -318,13 +365,17 @@ def registration_create(*, participant: ParticipantProfile, choices: list[tuple[
         raise ValidationError(errors)
 
     try:
-        with transaction.atomic():
+        with refused_by_database(field=None, sme_side=False), transaction.atomic():
             # Serializes with a change of SME (profile_save, profile_sme_choose) for this person.
             ParticipantProfile.objects.select_for_update().filter(pk=participant.pk).values_list("pk").get()
             # One by one rather than bulk_create, so that each row gets its history record.
             registrations = [
                 Registration.objects.create(
-                    participant=participant, sme=participant.sme, meeting=meeting, attendance=attendance
+                    participant=participant,
+                    sme=participant.sme,
+                    meeting=meeting,
+                    attendance=attendance,
+                    added_by=added_by,
                 )
                 for meeting, attendance in choices
             ]

@@ -36,7 +36,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "smepilot.admin_apps.SecretariatAdminConfig",  # django.contrib.admin with the secretariat's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

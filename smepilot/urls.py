@@ -1,12 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-
-admin.site.site_header = _("ITU-D SME pilot — secretariat")
-admin.site.site_title = _("SME pilot admin")
-admin.site.index_title = _("Pilot administration")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

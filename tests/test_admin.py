@@ -14,6 +14,7 @@ from django_countries import countries
 from focalpoints.models import Administration, FocalPoint
 from meetings.models import Meeting, MeetingKind, Pilot, StudyGroup
 from registration.models import SME, Attendance, ParticipantProfile, Registration, RegistrationStatus
+from smepilot.outbox.models import OutgoingMessage
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -268,44 +269,102 @@ def test_meeting_change_form_refuses_bad_dates_and_keeps_the_row(admin_client):
 
 
 def registration_form(participant, meeting, **changes):
-    data = {"participant": participant.pk, "sme": "", "meeting": meeting.pk, "attendance": Attendance.IN_PERSON}
+    data = {"participant": participant.pk, "meeting": meeting.pk, "attendance": Attendance.IN_PERSON}
     data.update(changes)
     return data
 
 
-def test_registration_add_form_takes_the_sme_of_the_participant(admin_client):
+def open_meeting(**fields):
+    """A meeting whose registration window is open, of a study group in the running pilot."""
+    meeting = factories.MeetingFactory(**fields)
+    factories.PilotFactory(study_groups=[meeting.study_group])
+    return meeting
+
+
+def test_registration_added_in_the_admin_goes_through_the_registration_service(admin_client, admin_user):
     participant = factories.ParticipantProfileFactory()
-    meeting = factories.MeetingFactory()
+    factories.FocalPointFactory(administration=participant.sme.administration)
     response = admin_client.post(
-        reverse("admin:registration_registration_add"), registration_form(participant, meeting)
+        reverse("admin:registration_registration_add"), registration_form(participant, open_meeting())
     )
     assert response.status_code == 302
     registration = Registration.objects.get()
     assert registration.sme == participant.sme
     assert registration.status == RegistrationStatus.PENDING
+    assert registration.added_by == admin_user
+    assert registration.history.get().history_user == admin_user
+    # The person's acknowledgement and the focal point's request, as when they register themselves.
+    templates = set(OutgoingMessage.objects.values_list("template", flat=True))
+    assert templates == {"emails/registration_acknowledgement", "emails/focalpoint_registration_new"}
 
 
-def test_registration_add_form_needs_an_sme_when_the_person_has_none(admin_client):
+def test_registration_added_in_the_admin_needs_the_person_to_have_an_sme(admin_client):
     participant = factories.ParticipantProfileFactory(sme=None, administration=None)
     response = admin_client.post(
-        reverse("admin:registration_registration_add"), registration_form(participant, factories.MeetingFactory())
+        reverse("admin:registration_registration_add"), registration_form(participant, open_meeting())
     )
-    assert field_errors(response, "sme") == ["This person has not said which SME they represent: choose the SME."]
+    assert response.status_code == 200
+    assert "Say which SME you represent" in str(response.context["adminform"].form.non_field_errors())
+    assert not Registration.objects.exists()
+    assert not OutgoingMessage.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("meeting_fields", "message"),
+    [
+        ({"remote_participation": False}, "does not offer remote participation"),
+        ({"registration_opens_on": factories.today() + datetime.timedelta(days=1)}, "opens on"),
+    ],
+)
+def test_registration_added_in_the_admin_gets_the_services_checks(admin_client, meeting_fields, message):
+    participant = factories.ParticipantProfileFactory()
+    response = admin_client.post(
+        reverse("admin:registration_registration_add"),
+        registration_form(participant, open_meeting(**meeting_fields), attendance=Attendance.REMOTE),
+    )
+    assert response.status_code == 200
+    assert message in str(response.context["adminform"].form.errors)
     assert not Registration.objects.exists()
 
 
+def test_registration_added_in_the_admin_refuses_an_unverified_address(admin_client):
+    participant = factories.ParticipantProfileFactory(user__verified_email=False)
+    response = admin_client.post(
+        reverse("admin:registration_registration_add"), registration_form(participant, open_meeting())
+    )
+    assert "not verified" in str(response.context["adminform"].form.non_field_errors())
+    assert not Registration.objects.exists()
+
+
+def test_the_secretariat_may_register_someone_after_the_window_closed(admin_client):
+    """The closing message tells people to contact the secretariat if they must attend."""
+    participant = factories.ParticipantProfileFactory()
+    meeting = open_meeting(
+        registration_opens_on=factories.today() - datetime.timedelta(days=20),
+        starts_on=factories.today() + datetime.timedelta(days=2),
+        registration_closes_on=factories.today() - datetime.timedelta(days=1),
+    )
+    response = admin_client.post(
+        reverse("admin:registration_registration_add"), registration_form(participant, meeting)
+    )
+    assert response.status_code == 302
+    assert Registration.objects.get().meeting == meeting
+
+
 @pytest.mark.parametrize("status", [RegistrationStatus.PENDING, RegistrationStatus.VALIDATED])
-def test_second_active_registration_is_refused_on_the_meeting(admin_client, status):
-    first = factories.RegistrationFactory(status=status, decided_at=timezone.now())
+def test_second_active_registration_is_refused(admin_client, status):
+    meeting = open_meeting()
+    first = factories.RegistrationFactory(status=status, decided_at=timezone.now(), meeting=meeting)
     response = admin_client.post(
         reverse("admin:registration_registration_add"), registration_form(first.participant, first.meeting)
     )
-    assert field_errors(response, "meeting") == ["This person already has an active registration for this meeting."]
+    assert response.status_code == 200
+    assert "already" in str(response.context["adminform"].form.errors)
     assert Registration.objects.count() == 1
 
 
 def test_registration_after_a_cancelled_one_is_accepted(admin_client):
-    first = factories.RegistrationFactory(status=RegistrationStatus.CANCELLED)
+    first = factories.RegistrationFactory(status=RegistrationStatus.CANCELLED, meeting=open_meeting())
     response = admin_client.post(
         reverse("admin:registration_registration_add"), registration_form(first.participant, first.meeting)
     )
@@ -313,38 +372,25 @@ def test_registration_after_a_cancelled_one_is_accepted(admin_client):
     assert Registration.objects.filter(status=RegistrationStatus.PENDING).count() == 1
 
 
-def test_remote_registration_for_a_meeting_without_remote_participation_is_refused(admin_client):
-    participant = factories.ParticipantProfileFactory()
-    meeting = factories.MeetingFactory(remote_participation=False)
-    response = admin_client.post(
-        reverse("admin:registration_registration_add"),
-        registration_form(participant, meeting, attendance=Attendance.REMOTE),
-    )
-    assert field_errors(response, "attendance") == [
-        "This meeting does not offer remote participation. Choose in person."
-    ]
-    assert not Registration.objects.exists()
-
-
-def test_registration_change_to_remote_is_refused_when_the_meeting_has_none(admin_client):
-    registration = factories.RegistrationFactory(meeting=factories.MeetingFactory(remote_participation=False))
-    response = admin_client.post(
-        reverse("admin:registration_registration_change", args=[registration.pk]), {"attendance": Attendance.REMOTE}
-    )
-    assert field_errors(response, "attendance") == [
-        "This meeting does not offer remote participation. Choose in person."
-    ]
+def test_a_registration_is_shown_read_only_and_its_form_cannot_be_posted(admin_client):
+    """It changes through the actions (decide, reopen), which say why and tell the people concerned."""
+    registration = factories.RegistrationFactory(meeting=factories.MeetingFactory(remote_participation=True))
+    url = reverse("admin:registration_registration_change", args=[registration.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    response = admin_client.post(url, {"attendance": Attendance.REMOTE, "status": RegistrationStatus.VALIDATED})
+    assert response.status_code == 403
     registration.refresh_from_db()
-    assert registration.attendance == Attendance.IN_PERSON
+    assert (registration.status, registration.attendance) == (RegistrationStatus.PENDING, Attendance.IN_PERSON)
 
 
-def test_registration_status_cannot_be_posted_through_the_admin_form(admin_client):
-    """The decision changes through the services (who decided, when, the emails), not a form field."""
+def test_a_registration_cannot_be_deleted_in_the_admin(admin_client):
     registration = factories.RegistrationFactory()
     response = admin_client.post(
-        reverse("admin:registration_registration_change", args=[registration.pk]),
-        {"attendance": Attendance.IN_PERSON, "status": RegistrationStatus.VALIDATED},
+        reverse("admin:registration_registration_delete", args=[registration.pk]), {"post": "yes"}
     )
-    assert response.status_code == 302
-    registration.refresh_from_db()
-    assert registration.status == RegistrationStatus.PENDING
+    assert response.status_code == 403
+    changelist = admin_client.get(reverse("admin:registration_registration_changelist"))
+    assert "delete_selected" not in changelist.content.decode()
+    assert Registration.objects.filter(pk=registration.pk).exists()

@@ -187,11 +187,14 @@ def test_admin_change_to_a_focal_point_records_the_officer(client, officer):
     assert latest.history_user == officer
 
 
-def test_admin_change_to_a_registration_records_the_officer(client, officer):
+def test_admin_decision_on_a_registration_records_the_officer(client, officer):
     registration = RegistrationFactory()
-    url = reverse("admin:registration_registration_change", args=[registration.pk])
-    _post_back(client, url)  # whatever the registration admin lets the secretariat change, saved once
+    client.post(
+        reverse("admin:registration_registration_changelist"),
+        {"action": "approve_on_behalf", "_selected_action": [registration.pk], "post": "yes", "reason": "By email"},
+    )
     assert registration.history.latest().history_user == officer
+    assert registration.history.latest().status == "validated"
     history_page = client.get(reverse("admin:registration_registration_history", args=[registration.pk]))
     assert str(officer) in history_page.content.decode()
 
