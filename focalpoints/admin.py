@@ -6,14 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
+from .accounts import focal_point_save
 from .models import Administration, FocalPoint
-from .services import focal_point_save
 
 
 class FocalPointAccountMixin:
     """The account is shown, never chosen by hand: it is the one owning the designated address.
 
-    focalpoints.services.focal_point_save links it; choosing another account would hand that
+    focalpoints.accounts.focal_point_save links it; choosing another account would hand that
     account the Administration's decisions.
     """
 

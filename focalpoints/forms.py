@@ -1,4 +1,4 @@
-"""Forms of the focal-point pages. They collect input; the rules are in focalpoints.services."""
+"""Forms of the focal-point pages. They collect input; the rules are in focalpoints.decisions."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

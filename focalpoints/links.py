@@ -1,4 +1,4 @@
-"""The signed link in a focal point's validation email (issue 4, "The link").
+"""The signed link in a focal point's validation email: it opens the request, it does not decide it.
 
 The token is ``django.core.signing.dumps`` of the registration ids (one email may cover a batch),
 the focal point's id and the Administration's id, with a salt of its own so that no other signed
@@ -6,7 +6,7 @@ value of the site (sessions, allauth's keys, another purpose) can pass for it. I
 timestamp and expires after ``VALIDATION_LINK_MAX_AGE_DAYS``.
 
 The link is a convenience, not a credential: deciding needs a signed-in focal point of the
-Administration (``focalpoints.services``). It only saves looking for the request in the pending list.
+Administration (``focalpoints.decisions``). It only saves looking for the request in the pending list.
 """
 
 from dataclasses import dataclass

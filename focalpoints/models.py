@@ -60,7 +60,7 @@ class FocalPoint(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    # When the daily digest of overdue requests last went to them (focalpoints.services): one a day.
+    # When the daily digest of overdue requests last went to them (focalpoints.notifications): one a day.
     last_reminder_at = models.DateTimeField(_("last reminder sent at"), null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["last_reminder_at"])
 

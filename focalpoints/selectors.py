@@ -1,7 +1,8 @@
-"""Read-side queries of the focal-point work, always scoped to the Administration(s) of the user.
+"""Read side of the focal-point work: its queries, the labels of decisions, the separation of duties.
 
-A focal point of one Administration never sees another's data: every queryset a focal-point page
-shows starts from ``focal_point_administrations(user)``.
+Queries are always scoped to the Administration(s) of the user: a focal point of one
+Administration never sees another's data, as every queryset a focal-point page shows starts from
+``focal_point_administrations(user)``. Nothing here writes.
 """
 
 from datetime import timedelta
@@ -9,10 +10,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Case, QuerySet, When
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from registration.models import SME, Eligibility, Registration, RegistrationStatus
+from registration.models import SME, Eligibility, ParticipantProfile, Registration, RegistrationStatus
 
 from .models import Administration, FocalPoint
+
+DECIDED_STATUSES = (RegistrationStatus.VALIDATED, RegistrationStatus.REJECTED)
 
 
 def focal_point_administrations(user) -> QuerySet[Administration]:
@@ -55,11 +61,7 @@ def registrations_pending_for_focal_point(user) -> QuerySet[Registration]:
 
 def registrations_decided_for_focal_point(user) -> QuerySet[Registration]:
     """The decided history (validated or rejected), latest decision first."""
-    return (
-        registrations_for_focal_point(user)
-        .filter(status__in=[RegistrationStatus.VALIDATED, RegistrationStatus.REJECTED])
-        .order_by("-decided_at", "-pk")
-    )
+    return registrations_for_focal_point(user).filter(status__in=DECIDED_STATUSES).order_by("-decided_at", "-pk")
 
 
 def smes_for_focal_point(user) -> QuerySet[SME]:
@@ -80,3 +82,101 @@ def registrations_overdue(*, now=None) -> QuerySet[Registration]:
 
 def active_focal_points(*, administration_id: int) -> QuerySet[FocalPoint]:
     return FocalPoint.objects.filter(administration_id=administration_id, is_active=True).order_by("pk")
+
+
+# --- Labels of decisions: what whoever comes later reads ------------------------------------------
+
+
+def _when(value) -> str:
+    return _("%(datetime)s (Geneva time)") % {
+        "datetime": date_format(timezone.localtime(value), "DATETIME_FORMAT"),
+    }
+
+
+def _person_name(*, user, administration_id: int) -> str:
+    """The focal point's name as the Administration designated them, else the account's name."""
+    if user is None:
+        return _("a person whose account was removed")
+    name = (
+        FocalPoint.objects.filter(user=user, administration_id=administration_id)
+        .values_list("name", flat=True)
+        .first()
+    )
+    return name or user.get_full_name() or user.email
+
+
+def decider_label(*, registration: Registration, names: dict | None = None) -> str:
+    if registration.decided_on_behalf:
+        return _("the secretariat, on behalf of the Administration")
+    if names is not None and registration.decided_by is not None:
+        key = (registration.decided_by_id, registration.sme.administration_id)
+        return names.get(key) or registration.decided_by.get_full_name() or registration.decided_by.email
+    return _person_name(user=registration.decided_by, administration_id=registration.sme.administration_id)
+
+
+def focal_point_names(*, administration_ids) -> dict:
+    """{(user id, Administration id): name} of the Administrations' focal points, in one query."""
+    rows = FocalPoint.objects.filter(administration_id__in=list(administration_ids), user__isnull=False)
+    return {
+        (user_id, admin_id): name
+        for user_id, admin_id, name in rows.values_list("user_id", "administration_id", "name")
+    }
+
+
+def decision_summary(*, registration: Registration, names: dict | None = None) -> str:
+    """'validated by X at T' / 'rejected by X at T', shown to whoever comes later.
+
+    ``names`` (``focal_point_names``) saves a query per registration on a page listing many.
+    """
+    values = {"who": decider_label(registration=registration, names=names), "when": _when(registration.decided_at)}
+    if registration.status == RegistrationStatus.VALIDATED:
+        return _("This registration was already validated by %(who)s at %(when)s.") % values
+    return _("This registration was already rejected by %(who)s at %(when)s.") % values
+
+
+def cancellation_summary(*, registration: Registration) -> str:
+    """What a focal point reads when the registrant cancelled the registration they came to decide on."""
+    if registration.cancelled_at:
+        return _("The registrant cancelled this registration at %(when)s; there is nothing to decide.") % {
+            "when": _when(registration.cancelled_at)
+        }
+    return _("The registrant cancelled this registration; there is nothing to decide.")
+
+
+def sme_eligibility_summary(*, sme: SME) -> str:
+    values = {
+        "sme": sme.name,
+        "who": _person_name(user=sme.eligibility_decided_by, administration_id=sme.administration_id),
+        "when": _when(sme.eligibility_decided_at) if sme.eligibility_decided_at else _("an unrecorded time"),
+    }
+    if sme.eligibility == Eligibility.CONFIRMED:
+        return _("%(sme)s was already confirmed by %(who)s at %(when)s.") % values
+    return _("%(sme)s was already refused by %(who)s at %(when)s.") % values
+
+
+# --- Separation of duties -------------------------------------------------------------------------
+
+OWN_INTEREST_MESSAGE = _lazy(
+    "You cannot decide on your own registration or on an SME you represent or declared: another focal point "
+    "of your Administration, or the secretariat, decides on it."
+)
+
+
+def represented_sme_id(*, user) -> int | None:
+    """The SME the user represents, if any (one query; pass it to ``has_own_interest`` for many rows)."""
+    return ParticipantProfile.objects.filter(user_id=user.pk).values_list("sme_id", flat=True).first()
+
+
+def has_own_interest(
+    *, user_id: int, user_sme_id: int | None, sme: SME, registrant_user_id: int | None = None
+) -> bool:
+    """Separation of duties: nobody decides on their own registration, nor on an SME they represent or declared.
+
+    A focal point who also represents an SME of their country (or declared it) leaves the decision
+    to another focal point or to the secretariat.
+    """
+    return (
+        user_id == registrant_user_id
+        or (user_sme_id is not None and user_sme_id == sme.pk)
+        or sme.created_by_id == user_id
+    )

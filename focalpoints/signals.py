@@ -6,9 +6,9 @@ from django.dispatch import receiver
 
 @receiver(user_logged_in, dispatch_uid="focalpoints.link_on_login")
 def focal_points_link_on_login(sender, request, user, **kwargs):
-    from . import selectors, services
+    from . import accounts, selectors
 
-    services.focal_points_link_user(user=user)
+    accounts.focal_points_link_user(user=user)
     if request is not None and hasattr(request, "session"):
         # Read by the navigation (templates/includes/nav_links.html) without a query per page.
         request.session["is_focal_point"] = selectors.focal_point_administrations(user).exists()

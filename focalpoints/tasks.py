@@ -1,11 +1,11 @@
-"""Celery tasks of the focal-point work. They call services; the rules live in services.py."""
+"""Celery tasks of the focal-point work. They call the services; the rules live there."""
 
 from celery import shared_task
 
-from . import services
+from . import notifications
 
 
 @shared_task(ignore_result=True)
 def focal_point_reminders_send() -> int:
     """Daily (CELERY_BEAT_SCHEDULE "focalpoints-reminders"): one digest per focal point of overdue requests."""
-    return services.focal_point_reminders_queue()
+    return notifications.focal_point_reminders_queue()

@@ -1,8 +1,9 @@
 """Focal-point pages: the emailed validation link, the pending list with its history and bulk approve,
-and the Administration's SMEs. Every rule is in focalpoints.services; these views show, collect and
+and the Administration's SMEs. Every rule is in focalpoints.decisions; these views show, collect and
 answer with the right status code (never a 500).
 
-Status codes of the validation link (issue 4, "Bad links"), each a page saying what to do:
+A bad validation link never shows an error the focal point cannot act on: each status code below
+is a page saying what to do instead:
 - 400 tampered, truncated, or signed for another purpose (another salt);
 - 410 expired, cancelled by the registrant, or issued to a focal point no longer designated;
 - 403 signed in, but not a focal point of the link's Administration (nothing of it is shown);
@@ -12,6 +13,8 @@ Status codes of the validation link (issue 4, "Bad links"), each a page saying w
   (double click, two focal points at the same instant) answers 409 Conflict with that message.
 GET and HEAD never change anything; only a signed-in focal point's POST (CSRF-protected) decides.
 """
+
+from http import HTTPStatus
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -27,11 +30,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from registration.models import Eligibility, Registration, RegistrationStatus
 
-from . import links, selectors, services
+from . import decisions, links, selectors
 from .forms import APPROVE, CONFIRM, REFUSE, DecisionForm, SMEDecisionForm, errors_to_form
 from .models import FocalPoint
 
-BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT, GONE = 400, 403, 404, 409, 410
 HISTORY_PAGE_SIZE = 50
 SESSION_FLAG = "is_focal_point"  # shows the "Validation" link in the navigation (nav_links.html)
 
@@ -48,7 +50,7 @@ def _problem(request, *, status: int, title: str, message: str):
 def _not_a_focal_point(request):
     return _problem(
         request,
-        status=FORBIDDEN,
+        status=HTTPStatus.FORBIDDEN,
         title=_("You are not a focal point"),
         message=_(
             "These pages are for the focal points designated by an Administration. If your Administration "
@@ -59,11 +61,11 @@ def _not_a_focal_point(request):
 
 def _own_interest_ids(registrations, *, user) -> set[int]:
     """The registrations this user may not decide on (their own, or their SME's): one query."""
-    user_sme_id = services.represented_sme_id(user=user)
+    user_sme_id = selectors.represented_sme_id(user=user)
     return {
         registration.pk
         for registration in registrations
-        if services.has_own_interest(
+        if selectors.has_own_interest(
             user_id=user.pk,
             user_sme_id=user_sme_id,
             sme=registration.sme,
@@ -77,15 +79,15 @@ def _cards(registrations, *, can_decide: bool, user, bound: dict | None = None):
     bound = bound or {}
     own_interest = _own_interest_ids(registrations, user=user) if can_decide else set()
     # One query for the deciders' names, however many registrations (and even for none decided).
-    names = services.focal_point_names(administration_ids={r.sme.administration_id for r in registrations} or {0})
+    names = selectors.focal_point_names(administration_ids={r.sme.administration_id for r in registrations} or {0})
     cards = []
     for registration in registrations:
         pending = registration.status == RegistrationStatus.PENDING
         card = {"registration": registration, "pending": pending, "summary": None, "form": None}
-        if registration.status in services.DECIDED_STATUSES:
-            card["summary"] = services.decision_summary(registration=registration, names=names)
+        if registration.status in selectors.DECIDED_STATUSES:
+            card["summary"] = selectors.decision_summary(registration=registration, names=names)
         if pending and registration.pk in own_interest:
-            card["summary"] = services.OWN_INTEREST_MESSAGE
+            card["summary"] = selectors.OWN_INTEREST_MESSAGE
         elif pending and can_decide:
             card["form"] = bound.get(registration.pk) or DecisionForm(
                 initial={"registration": registration.pk}, auto_id=f"r{registration.pk}-%s"
@@ -95,9 +97,9 @@ def _cards(registrations, *, can_decide: bool, user, bound: dict | None = None):
 
 
 _REFUSAL_STATUS = (
-    (services.DecisionNotAllowed, FORBIDDEN),
-    (services.RegistrationAlreadyDecided, CONFLICT),
-    (services.RegistrationCancelled, GONE),
+    (decisions.DecisionNotAllowed, HTTPStatus.FORBIDDEN),
+    (decisions.RegistrationAlreadyDecided, HTTPStatus.CONFLICT),
+    (decisions.RegistrationCancelled, HTTPStatus.GONE),
 )
 
 
@@ -105,9 +107,9 @@ def _decide(request, registration: Registration):
     """Run the decision POSTed for ``registration``; return (bound form, status), status None on success."""
     form = DecisionForm(request.POST, auto_id=f"r{registration.pk}-%s")
     if not form.is_valid():
-        return form, BAD_REQUEST
+        return form, HTTPStatus.BAD_REQUEST
     try:
-        services.registration_decide(
+        decisions.registration_decide(
             registration=registration,
             decided_by=request.user,
             approve=form.cleaned_data["decision"] == APPROVE,
@@ -115,7 +117,7 @@ def _decide(request, registration: Registration):
         )
     except ValidationError as error:
         errors_to_form(form, error)
-        status = next((code for kind, code in _REFUSAL_STATUS if isinstance(error, kind)), BAD_REQUEST)
+        status = next((code for kind, code in _REFUSAL_STATUS if isinstance(error, kind)), HTTPStatus.BAD_REQUEST)
         return form, status
     if form.cleaned_data["decision"] == APPROVE:
         messages.success(request, _("Approved. The registrant is told by email, with the meeting's calendar file."))
@@ -142,7 +144,7 @@ def validation_link(request, token: str):
     except links.LinkExpired:
         return _problem(
             request,
-            status=GONE,
+            status=HTTPStatus.GONE,
             title=_("This link has expired"),
             message=_(
                 "Links in validation emails work for %(days)d days. Sign in and open the request from your "
@@ -153,7 +155,7 @@ def validation_link(request, token: str):
     except links.LinkInvalid:
         return _problem(
             request,
-            status=BAD_REQUEST,
+            status=HTTPStatus.BAD_REQUEST,
             title=_("This link is not valid"),
             message=_(
                 "The link may have been cut or changed on its way. Copy the whole link from the email into the "
@@ -168,7 +170,7 @@ def validation_link(request, token: str):
     if not can_decide and not _secretariat_may_read(request):
         return _problem(
             request,
-            status=FORBIDDEN,
+            status=HTTPStatus.FORBIDDEN,
             title=_("This request is for another Administration"),
             message=_(
                 "This validation link was sent to the focal points of another Administration. You can decide "
@@ -179,14 +181,14 @@ def validation_link(request, token: str):
     if not registrations:
         return _problem(
             request,
-            status=NOT_FOUND,
+            status=HTTPStatus.NOT_FOUND,
             title=_("This request no longer exists"),
             message=_("The registration this link was sent for has been removed. Nothing is waiting for you here."),
         )
     if any(registration.sme.administration_id != link.administration_id for registration in registrations):
         return _problem(
             request,
-            status=BAD_REQUEST,
+            status=HTTPStatus.BAD_REQUEST,
             title=_("This link is not valid"),
             message=_("This link does not match the request any more. Open it from your list of pending requests."),
         )
@@ -195,7 +197,7 @@ def validation_link(request, token: str):
     ).exists():
         return _problem(
             request,
-            status=GONE,
+            status=HTTPStatus.GONE,
             title=_("This link is no longer valid"),
             message=_(
                 "It was sent to a focal point the Administration no longer designates. Open the request from "
@@ -205,17 +207,17 @@ def validation_link(request, token: str):
     if all(registration.status == RegistrationStatus.CANCELLED for registration in registrations):
         return _problem(
             request,
-            status=GONE,
+            status=HTTPStatus.GONE,
             title=_("This registration was cancelled"),
             message=_("The registrant cancelled it: there is nothing to decide."),
         )
 
-    bound, status = {}, 200
+    bound, status = {}, HTTPStatus.OK
     if request.method == "POST":
         if not can_decide:
             return _problem(
                 request,
-                status=FORBIDDEN,
+                status=HTTPStatus.FORBIDDEN,
                 title=_("Only focal points decide here"),
                 message=_("The secretariat decides on behalf of an Administration in the admin."),
             )
@@ -223,7 +225,7 @@ def validation_link(request, token: str):
         if chosen is None:
             return _problem(
                 request,
-                status=BAD_REQUEST,
+                status=HTTPStatus.BAD_REQUEST,
                 title=_("Choose a request of this link"),
                 message=_("The form did not say which of this link's requests to decide on. Go back and try again."),
             )
@@ -294,7 +296,7 @@ def bulk_approve(request):
         return redirect("focalpoints:pending")
     # Only requests of the user's Administration(s): another's ids simply match nothing.
     chosen = list(selectors.registrations_for_focal_point(request.user).filter(pk__in=ids).order_by("pk"))
-    approved, refused = services.registrations_approve(registrations=chosen, decided_by=request.user)
+    approved, refused = decisions.registrations_approve(registrations=chosen, decided_by=request.user)
     if approved:
         messages.success(
             request,
@@ -328,7 +330,7 @@ def registration_detail(request, pk: int):
     if not selectors.focal_point_administrations(request.user).exists():
         return _not_a_focal_point(request)
     registration = get_object_or_404(selectors.registrations_for_focal_point(request.user), pk=pk)
-    bound, status = {}, 200
+    bound, status = {}, HTTPStatus.OK
     if request.method == "POST":
         form, status = _decide(request, registration)
         if status is None:
@@ -368,22 +370,22 @@ def sme_detail(request, pk: int):
     if not selectors.focal_point_administrations(request.user).exists():
         return _not_a_focal_point(request)
     sme = get_object_or_404(selectors.smes_for_focal_point(request.user), pk=pk)
-    form, status = SMEDecisionForm(), 200
+    form, status = SMEDecisionForm(), HTTPStatus.OK
     if request.method == "POST":
         form = SMEDecisionForm(request.POST)
-        status = BAD_REQUEST
+        status = HTTPStatus.BAD_REQUEST
         if form.is_valid():
             confirm = form.cleaned_data["decision"] == CONFIRM
             try:
-                services.sme_eligibility_decide(
+                decisions.sme_eligibility_decide(
                     sme=sme, decided_by=request.user, confirm=confirm, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as error:
                 errors_to_form(form, error)
-                if isinstance(error, services.SMEAlreadyDecided):
-                    status = CONFLICT
-                elif isinstance(error, services.DecisionNotAllowed):
-                    status = FORBIDDEN
+                if isinstance(error, decisions.SMEAlreadyDecided):
+                    status = HTTPStatus.CONFLICT
+                elif isinstance(error, decisions.DecisionNotAllowed):
+                    status = HTTPStatus.FORBIDDEN
             else:
                 if confirm:
                     messages.success(request, _("Confirmed: %(sme)s meets the national criteria.") % {"sme": sme.name})
@@ -395,7 +397,7 @@ def sme_detail(request, pk: int):
                     )
                 return redirect("focalpoints:sme", pk=sme.pk)
         sme = selectors.smes_for_focal_point(request.user).get(pk=pk)
-    summary = None if sme.eligibility == Eligibility.PENDING else services.sme_eligibility_summary(sme=sme)
+    summary = None if sme.eligibility == Eligibility.PENDING else selectors.sme_eligibility_summary(sme=sme)
     pending_count = sme.registrations.filter(status=RegistrationStatus.PENDING).count()
     return render(
         request,

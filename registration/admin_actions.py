@@ -1,4 +1,4 @@
-"""The secretariat's actions on registrations and SMEs in the admin (issue 5, "Admin actions").
+"""The secretariat's actions on registrations and SMEs in the admin.
 
 - approve or reject a registration on behalf of an Administration: an intermediate page asks for
   the reason, and the focal-point service records the decision as taken by the secretariat on the
@@ -9,8 +9,8 @@
 - export the selected (or, with "select all", the filtered) registrations to CSV or XLSX;
 - an "overdue" filter and column, using the focal-point selector's one definition of overdue.
 
-The rules (who may be decided, what is sent) live in focalpoints.services; this module only
-collects the input and reports each refusal.
+The rules (who may be decided, what is sent) live in focalpoints.decisions and
+focalpoints.notifications; this module only collects the input and reports each refusal.
 """
 
 from django import forms
@@ -125,7 +125,7 @@ def _decide_on_behalf(
 
 
 def _registrations_decide_on_behalf(modeladmin, request, queryset, *, approve: bool):
-    from focalpoints.services import registration_decide
+    from focalpoints.decisions import registration_decide
 
     def decide(registration, *, decided_by, reason):
         registration_decide(
@@ -177,7 +177,7 @@ class SMEOnBehalfDecisionForm(OnBehalfDecisionForm):
 
 
 def _smes_decide_on_behalf(modeladmin, request, queryset, *, confirm: bool):
-    from focalpoints.services import sme_eligibility_decide
+    from focalpoints.decisions import sme_eligibility_decide
 
     def decide(sme, *, decided_by, reason):
         sme_eligibility_decide(sme=sme, decided_by=decided_by, confirm=confirm, reason=reason, on_behalf=True)
@@ -224,7 +224,7 @@ def refuse_eligibility_on_behalf(modeladmin, request, queryset):
 @admin.action(description=_("Resend the focal-point emails"), permissions=["change"])
 def resend_focal_point_emails(modeladmin, request, queryset):
     """Queue the validation emails again for the selected pending registrations."""
-    from focalpoints.services import focal_point_notification_resend
+    from focalpoints.notifications import focal_point_notification_resend
 
     resent, emails, skipped, refused = 0, 0, 0, []
     for registration in queryset.select_related("participant", "sme__administration", "meeting").order_by("pk"):

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from focalpoints import services as focalpoint_services
+from focalpoints import notifications as focalpoint_notifications
 from focalpoints.models import Administration
 from meetings.models import Meeting
 from meetings.rules import (
@@ -380,7 +380,7 @@ def registration_create(
                 for meeting, attendance in choices
             ]
             _acknowledgement_queue(participant=participant, registrations=registrations)
-            focalpoint_services.registrations_notify_focal_points(registrations=registrations)
+            focalpoint_notifications.registrations_notify_focal_points(registrations=registrations)
     except IntegrityError as error:
         if getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) != ONE_ACTIVE_CONSTRAINT:
             raise
@@ -434,5 +434,5 @@ def registration_cancel(*, registration: Registration, cancelled_by) -> Registra
         registration.cancelled_at = timezone.now()
         registration.save(update_fields=["status", "cancelled_at", "updated_at"])
         if was_validated:
-            focalpoint_services.registration_cancelled_notify_focal_points(registration=registration)
+            focalpoint_notifications.registration_cancelled_notify_focal_points(registration=registration)
     return registration

@@ -1,6 +1,8 @@
 """Pages of the SME representative's journey. Every rule is in registration.services; a refusal is
 shown on the page it came from, with status 400 (never a 500)."""
 
+from http import HTTPStatus
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,8 +17,6 @@ from meetings.selectors import pilot_current, pilot_has_ended, pilot_study_group
 from . import selectors, services
 from .forms import ProfileForm, RegistrationForm, SMEChooseForm, SMEDeclareForm, errors_to_form
 from .models import Registration
-
-BAD_REQUEST = 400
 
 
 @require_safe
@@ -41,7 +41,7 @@ def profile_edit(request):
     form = ProfileForm(
         request.POST if request.method == "POST" else None, initial=initial, needs_consent=needs_consent
     )
-    status = 200
+    status = HTTPStatus.OK
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -53,7 +53,7 @@ def profile_edit(request):
                 if profile.sme_id is None:
                     return redirect("registration:profile_sme")
                 return redirect("registration:profile")
-        status = BAD_REQUEST
+        status = HTTPStatus.BAD_REQUEST
     return render(request, "registration/profile.html", {"form": form, "profile": profile}, status=status)
 
 
@@ -77,7 +77,7 @@ def profile_sme_choose(request):
         initial={"sme": profile.sme_id},
         administration=profile.administration,
     )
-    status = 200
+    status = HTTPStatus.OK
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -87,7 +87,7 @@ def profile_sme_choose(request):
             else:
                 messages.success(request, _("Your SME is saved."))
                 return redirect("registration:profile")
-        status = BAD_REQUEST
+        status = HTTPStatus.BAD_REQUEST
     return render(request, "registration/profile_sme.html", {"form": form, "profile": profile}, status=status)
 
 
@@ -98,7 +98,7 @@ def sme_declare(request):
     if response:
         return response
     form = SMEDeclareForm(request.POST if request.method == "POST" else None)
-    status = 200
+    status = HTTPStatus.OK
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -115,7 +115,7 @@ def sme_declare(request):
                     % {"sme": sme.name},
                 )
                 return redirect("registration:profile")
-        status = BAD_REQUEST
+        status = HTTPStatus.BAD_REQUEST
     return render(request, "registration/sme_declare.html", {"form": form, "profile": profile}, status=status)
 
 
@@ -132,7 +132,7 @@ def registration_new(request):
     study_groups = pilot_study_groups_with_coming_meetings(pilot=pilot, today=today)
     meetings = [row.meeting for group in study_groups for row in group.meetings]
     form = RegistrationForm(request.POST if request.method == "POST" else None, meetings=meetings)
-    status = 200
+    status = HTTPStatus.OK
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -152,7 +152,7 @@ def registration_new(request):
                     % {"count": len(registrations)},
                 )
                 return redirect("registration:list")
-        status = BAD_REQUEST
+        status = HTTPStatus.BAD_REQUEST
     fields = {meeting.pk: (form[f"meeting_{meeting.pk}"], form[f"attendance_{meeting.pk}"]) for meeting in meetings}
     return render(
         request,
@@ -202,5 +202,5 @@ def registration_cancel(request, pk):
         request,
         "registration/registration_cancel.html",
         {"registration": registration, "errors": errors},
-        status=BAD_REQUEST if errors else 200,
+        status=HTTPStatus.BAD_REQUEST if errors else HTTPStatus.OK,
     )

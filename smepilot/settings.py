@@ -136,7 +136,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "smepilot.outbox.tasks.outgoing_message_sweep",
         "schedule": OUTBOX_SWEEP_EVERY_SECONDS,
     },
-    # One digest a day to each focal point with requests pending too long (focalpoints.services).
+    # One digest a day to each focal point with requests pending too long (focalpoints.notifications).
     "focalpoints-reminders": {
         "task": "focalpoints.tasks.focal_point_reminders_send",
         "schedule": crontab(hour=env.int("VALIDATION_REMINDER_HOUR_UTC", default=6), minute=0),

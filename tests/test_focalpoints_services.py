@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from focalpoints import links, services
+from focalpoints import accounts, decisions, links, notifications
 from focalpoints.models import FocalPoint
 from registration.models import Attendance, Eligibility, Registration, RegistrationStatus
 from smepilot.outbox.models import OutgoingMessage
@@ -41,7 +41,7 @@ def test_notify_sends_one_email_per_active_focal_point_per_batch(focal_point):
     )
     other = RegistrationFactory(participant=first.participant, attendance=Attendance.REMOTE)
 
-    queued = services.registrations_notify_focal_points(registrations=[first, other])
+    queued = notifications.registrations_notify_focal_points(registrations=[first, other])
 
     assert queued == 2
     messages = list(OutgoingMessage.objects.filter(template="emails/focalpoint_registration_new").order_by("pk"))
@@ -65,7 +65,7 @@ def test_a_rolled_back_registration_leaves_no_focal_point_email(focal_point, reg
     from django.db import transaction
 
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.registrations_notify_focal_points(registrations=[registration])
+        notifications.registrations_notify_focal_points(registrations=[registration])
         assert OutgoingMessage.objects.count() == 1
         raise RuntimeError("the registration failed after the notification was queued")
     assert not OutgoingMessage.objects.exists()
@@ -73,7 +73,7 @@ def test_a_rolled_back_registration_leaves_no_focal_point_email(focal_point, reg
 
 def test_notify_without_active_focal_point_queues_nothing():
     registration = RegistrationFactory()
-    assert services.registrations_notify_focal_points(registrations=[registration]) == 0
+    assert notifications.registrations_notify_focal_points(registrations=[registration]) == 0
     assert not OutgoingMessage.objects.exists()
 
 
@@ -81,7 +81,7 @@ def test_notify_creates_the_account_of_a_focal_point_designated_without_one():
     focal_point = FocalPointFactory(user=None, email="Focal.Person@Admin.example", name="Focal Person")
     registration = RegistrationFactory(participant__sme__administration=focal_point.administration)
 
-    services.registrations_notify_focal_points(registrations=[registration])
+    notifications.registrations_notify_focal_points(registrations=[registration])
 
     focal_point.refresh_from_db()
     user = focal_point.user
@@ -94,7 +94,7 @@ def test_notify_creates_the_account_of_a_focal_point_designated_without_one():
 def test_account_ensure_links_an_existing_verified_account():
     existing = UserFactory(email="known@admin.example")
     focal_point = FocalPointFactory(user=None, email="KNOWN@admin.example")
-    assert services.focal_point_account_ensure(focal_point=focal_point) == existing
+    assert accounts.focal_point_account_ensure(focal_point=focal_point) == existing
 
 
 def test_account_ensure_takes_the_address_from_an_account_that_never_verified_it():
@@ -103,7 +103,7 @@ def test_account_ensure_takes_the_address_from_an_account_that_never_verified_it
     EmailAddress.objects.create(user=squatter, email=squatter.email, verified=False, primary=True)
     focal_point = FocalPointFactory(user=None, email="unverified@admin.example")
 
-    account = services.focal_point_account_ensure(focal_point=focal_point)
+    account = accounts.focal_point_account_ensure(focal_point=focal_point)
 
     assert account is not None and account != squatter
     assert not account.has_usable_password()
@@ -126,22 +126,22 @@ def test_sign_in_links_a_focal_point_by_verified_email(client):
 
 def test_cancellation_notifies_the_active_focal_points(focal_point, registration):
     FocalPointFactory(administration=focal_point.administration, is_active=False)
-    assert services.registration_cancelled_notify_focal_points(registration=registration) == 1
+    assert notifications.registration_cancelled_notify_focal_points(registration=registration) == 1
     message = OutgoingMessage.objects.get(template="emails/focalpoint_registration_cancelled")
     assert message.to == focal_point.email
     assert "Kofi Mensah" in message.body_text
 
 
 def test_resend_refuses_a_decided_registration_or_an_administration_without_focal_point(focal_point, registration):
-    assert services.focal_point_notification_resend(registration=registration) == 1
-    services.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
+    assert notifications.focal_point_notification_resend(registration=registration) == 1
+    decisions.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
     with pytest.raises(ValidationError) as error:
-        services.focal_point_notification_resend(registration=registration)
+        notifications.focal_point_notification_resend(registration=registration)
     assert "only pending registrations" in error.value.messages[0]
 
     orphan = RegistrationFactory()
     with pytest.raises(ValidationError) as error:
-        services.focal_point_notification_resend(registration=orphan)
+        notifications.focal_point_notification_resend(registration=orphan)
     assert "has no active focal point" in error.value.messages[0]
 
 
@@ -149,7 +149,7 @@ def test_resend_refuses_a_decided_registration_or_an_administration_without_foca
 
 
 def test_approve_records_the_decision_and_queues_the_outcome_with_ics(focal_point, registration):
-    decided = services.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
+    decided = decisions.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
 
     registration.refresh_from_db()
     assert decided.status == registration.status == RegistrationStatus.VALIDATED
@@ -170,7 +170,7 @@ def test_remote_approval_explains_remote_participation(focal_point):
     registration = RegistrationFactory(
         participant__sme__administration=focal_point.administration, attendance=Attendance.REMOTE
     )
-    services.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
+    decisions.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
     [message] = outcome_messages()
     assert "How remote participation works" in message.body_text
     assert "How remote participation works" in message.body_html
@@ -179,10 +179,10 @@ def test_remote_approval_explains_remote_participation(focal_point):
 
 def test_second_decision_is_refused_with_who_and_when(focal_point, registration):
     colleague = FocalPointFactory(administration=focal_point.administration)
-    services.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
+    decisions.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
 
-    with pytest.raises(services.RegistrationAlreadyDecided) as error:
-        services.registration_decide(registration=registration, decided_by=colleague.user, approve=False, reason="No")
+    with pytest.raises(decisions.RegistrationAlreadyDecided) as error:
+        decisions.registration_decide(registration=registration, decided_by=colleague.user, approve=False, reason="No")
 
     assert "already validated by Amina Diallo at" in error.value.messages[0]
     registration.refresh_from_db()
@@ -195,7 +195,7 @@ def test_second_decision_is_refused_with_who_and_when(focal_point, registration)
 
 def test_rejection_needs_a_reason_and_the_registrant_reads_it(focal_point, registration):
     with pytest.raises(ValidationError) as error:
-        services.registration_decide(
+        decisions.registration_decide(
             registration=registration, decided_by=focal_point.user, approve=False, reason="  "
         )
     assert error.value.message_dict["reason"] == ["Give the reason for the rejection; the registrant will read it."]
@@ -203,7 +203,7 @@ def test_rejection_needs_a_reason_and_the_registrant_reads_it(focal_point, regis
     assert registration.status == RegistrationStatus.PENDING
     assert not outcome_messages().exists()
 
-    services.registration_decide(
+    decisions.registration_decide(
         registration=registration, decided_by=focal_point.user, approve=False, reason="Not a national SME."
     )
     registration.refresh_from_db()
@@ -218,8 +218,8 @@ def test_cancelled_registration_cannot_be_decided(focal_point, registration):
     Registration.objects.filter(pk=registration.pk).update(
         status=RegistrationStatus.CANCELLED, cancelled_at=timezone.now()
     )
-    with pytest.raises(services.RegistrationCancelled) as error:
-        services.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
+    with pytest.raises(decisions.RegistrationCancelled) as error:
+        decisions.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
     assert "cancelled this registration" in error.value.messages[0]
     assert not outcome_messages().exists()
 
@@ -229,18 +229,20 @@ def test_only_an_active_focal_point_of_the_administration_decides(focal_point, r
     inactive = FocalPointFactory(administration=focal_point.administration, is_active=False)
     staff = UserFactory(is_staff=True)
     for user, on_behalf in [(stranger.user, False), (inactive.user, False), (staff, False), (focal_point.user, True)]:
-        with pytest.raises(services.DecisionNotAllowed):
-            services.registration_decide(registration=registration, decided_by=user, approve=True, on_behalf=on_behalf)
+        with pytest.raises(decisions.DecisionNotAllowed):
+            decisions.registration_decide(
+                registration=registration, decided_by=user, approve=True, on_behalf=on_behalf
+            )
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.PENDING
 
-    services.registration_decide(
+    decisions.registration_decide(
         registration=registration, decided_by=staff, approve=False, reason="Administration's letter", on_behalf=True
     )
     registration.refresh_from_db()
     assert registration.decided_on_behalf is True
-    with pytest.raises(services.RegistrationAlreadyDecided) as error:
-        services.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
+    with pytest.raises(decisions.RegistrationAlreadyDecided) as error:
+        decisions.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
     assert "already rejected by the secretariat, on behalf of the Administration" in error.value.messages[0]
 
 
@@ -248,7 +250,7 @@ def test_approving_a_pending_sme_confirms_it_as_the_administrations_confirmation
     sme = SMEFactory(administration=focal_point.administration, eligibility=Eligibility.PENDING)
     registration = RegistrationFactory(participant__sme=sme)
 
-    services.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
+    decisions.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
 
     sme.refresh_from_db()
     assert sme.eligibility == Eligibility.CONFIRMED
@@ -259,7 +261,7 @@ def test_approving_a_pending_sme_confirms_it_as_the_administrations_confirmation
 def test_rejecting_leaves_a_pending_sme_pending(focal_point):
     sme = SMEFactory(administration=focal_point.administration, eligibility=Eligibility.PENDING)
     registration = RegistrationFactory(participant__sme=sme)
-    services.registration_decide(registration=registration, decided_by=focal_point.user, approve=False, reason="Late")
+    decisions.registration_decide(registration=registration, decided_by=focal_point.user, approve=False, reason="Late")
     sme.refresh_from_db()
     assert sme.eligibility == Eligibility.PENDING
 
@@ -274,9 +276,9 @@ def test_concurrent_approvals_make_exactly_one_decision(transactional_db):
     def approve_as(user):
         def target():
             try:
-                services.registration_decide(registration=registration, decided_by=user, approve=True)
+                decisions.registration_decide(registration=registration, decided_by=user, approve=True)
                 outcomes.append("decided")
-            except services.RegistrationAlreadyDecided as error:
+            except decisions.RegistrationAlreadyDecided as error:
                 outcomes.append(error.messages[0])
 
         return target
@@ -295,9 +297,9 @@ def test_concurrent_approvals_make_exactly_one_decision(transactional_db):
 def test_bulk_approve_decides_each_and_reports_the_ones_already_decided(focal_point):
     administration = focal_point.administration
     first, second = RegistrationFactory.create_batch(2, participant__sme__administration=administration)
-    services.registration_decide(registration=second, decided_by=focal_point.user, approve=False, reason="No")
+    decisions.registration_decide(registration=second, decided_by=focal_point.user, approve=False, reason="No")
 
-    approved, refused = services.registrations_approve(registrations=[first, second], decided_by=focal_point.user)
+    approved, refused = decisions.registrations_approve(registrations=[first, second], decided_by=focal_point.user)
 
     assert [r.pk for r in approved] == [first.pk]
     assert [r.pk for r, _message in refused] == [second.pk]
@@ -308,11 +310,11 @@ def test_decision_queries_do_not_grow_with_the_sme_s_registrations(focal_point):
     sme = SMEFactory(administration=focal_point.administration)
     one = RegistrationFactory(participant__sme=sme)
     with CaptureQueriesContext(connection) as few:
-        services.registration_decide(registration=one, decided_by=focal_point.user, approve=True)
+        decisions.registration_decide(registration=one, decided_by=focal_point.user, approve=True)
     RegistrationFactory.create_batch(20, participant__sme=sme)
     another = RegistrationFactory(participant__sme=sme)
     with CaptureQueriesContext(connection) as many:
-        services.registration_decide(registration=another, decided_by=focal_point.user, approve=True)
+        decisions.registration_decide(registration=another, decided_by=focal_point.user, approve=True)
     assert len(many) == len(few)
 
 
@@ -321,11 +323,11 @@ def test_decision_queries_do_not_grow_with_the_sme_s_registrations(focal_point):
 
 def test_confirm_sme_once(focal_point):
     sme = SMEFactory(administration=focal_point.administration, eligibility=Eligibility.PENDING, name="Kilimo Data")
-    services.sme_eligibility_decide(sme=sme, decided_by=focal_point.user, confirm=True)
+    decisions.sme_eligibility_decide(sme=sme, decided_by=focal_point.user, confirm=True)
     sme.refresh_from_db()
     assert sme.eligibility == Eligibility.CONFIRMED
-    with pytest.raises(services.SMEAlreadyDecided) as error:
-        services.sme_eligibility_decide(sme=sme, decided_by=focal_point.user, confirm=False, reason="Too big")
+    with pytest.raises(decisions.SMEAlreadyDecided) as error:
+        decisions.sme_eligibility_decide(sme=sme, decided_by=focal_point.user, confirm=False, reason="Too big")
     assert "Kilimo Data was already confirmed by Amina Diallo at" in error.value.messages[0]
 
 
@@ -336,10 +338,10 @@ def test_refusing_an_sme_rejects_its_pending_registrations_and_tells_each_regist
     Registration.objects.filter(pk=validated.pk).update(status=RegistrationStatus.VALIDATED, decided_at=timezone.now())
 
     with pytest.raises(ValidationError) as error:
-        services.sme_eligibility_decide(sme=sme, decided_by=focal_point.user, confirm=False)
+        decisions.sme_eligibility_decide(sme=sme, decided_by=focal_point.user, confirm=False)
     assert "reason" in error.value.message_dict
 
-    services.sme_eligibility_decide(
+    decisions.sme_eligibility_decide(
         sme=sme, decided_by=focal_point.user, confirm=False, reason="More than 250 employees."
     )
 
@@ -357,14 +359,14 @@ def test_refusing_an_sme_rejects_its_pending_registrations_and_tells_each_regist
     # An SME found ineligible cannot have a registration approved afterwards.
     late = RegistrationFactory(participant__sme=sme)
     with pytest.raises(ValidationError) as error:
-        services.registration_decide(registration=late, decided_by=focal_point.user, approve=True)
+        decisions.registration_decide(registration=late, decided_by=focal_point.user, approve=True)
     assert "not to meet the national criteria" in error.value.messages[0]
 
 
 def test_sme_of_another_administration_cannot_be_decided(focal_point):
     sme = SMEFactory(eligibility=Eligibility.PENDING, administration=AdministrationFactory(country="JP"))
-    with pytest.raises(services.DecisionNotAllowed):
-        services.sme_eligibility_decide(sme=sme, decided_by=focal_point.user, confirm=True)
+    with pytest.raises(decisions.DecisionNotAllowed):
+        decisions.sme_eligibility_decide(sme=sme, decided_by=focal_point.user, confirm=True)
 
 
 # --- Reminders -------------------------------------------------------------------------------
@@ -385,7 +387,7 @@ def test_reminders_send_each_focal_point_one_digest_of_its_overdue_requests(foca
     RegistrationFactory(participant__sme__administration=administration)  # recent: not overdue
     elsewhere = FocalPointFactory()  # another Administration, nothing overdue
 
-    assert services.focal_point_reminders_queue() == 2
+    assert notifications.focal_point_reminders_queue() == 2
 
     digests = OutgoingMessage.objects.filter(template="emails/focalpoint_reminder")
     assert sorted(digests.values_list("to", flat=True)) == sorted([focal_point.email, colleague.email])
@@ -396,8 +398,8 @@ def test_reminders_send_each_focal_point_one_digest_of_its_overdue_requests(foca
     assert not digests.filter(to=elsewhere.email).exists()
 
     # The beat firing again the same day sends nothing more; a day later it reminds again.
-    assert services.focal_point_reminders_queue() == 0
-    assert services.focal_point_reminders_queue(now=timezone.now() + datetime.timedelta(days=1)) == 2
+    assert notifications.focal_point_reminders_queue() == 0
+    assert notifications.focal_point_reminders_queue(now=timezone.now() + datetime.timedelta(days=1)) == 2
 
 
 def test_reminder_queries_do_not_grow_with_overdue_requests(focal_point):
@@ -405,19 +407,19 @@ def test_reminder_queries_do_not_grow_with_overdue_requests(focal_point):
     first = RegistrationFactory(participant__sme__administration=administration)
     _age(first, 10)
     with CaptureQueriesContext(connection) as one:
-        services.focal_point_reminders_queue()
+        notifications.focal_point_reminders_queue()
     FocalPoint.objects.update(last_reminder_at=None)
     for registration in RegistrationFactory.create_batch(30, participant__sme__administration=administration):
         _age(registration, 10)
     with CaptureQueriesContext(connection) as many:
-        services.focal_point_reminders_queue()
+        notifications.focal_point_reminders_queue()
     assert len(many) == len(one)
 
 
 def test_emails_sign_with_the_configured_secretariat_address(settings, focal_point, registration):
     settings.SECRETARIAT_EMAIL = "sme-pilot@itu.example"
-    services.registrations_notify_focal_points(registrations=[registration])
-    services.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
+    notifications.registrations_notify_focal_points(registrations=[registration])
+    decisions.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
     messages = OutgoingMessage.objects.filter(template__startswith="emails/")
     assert messages.count() == 2
     for message in messages:

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from focalpoints import links, services
+from focalpoints import decisions, links, notifications
 from focalpoints.models import FocalPoint
 from registration.models import Eligibility, Registration, RegistrationStatus
 from smepilot.outbox.models import OutgoingMessage
@@ -92,7 +92,7 @@ def test_approve_through_the_link_then_the_page_says_who_and_when(client, regist
 
 def test_a_second_post_answers_409_and_changes_nothing(client, registration, focal_point):
     colleague = FocalPointFactory(administration=focal_point.administration)
-    services.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
+    decisions.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
     client.force_login(colleague.user)
 
     response = client.post(
@@ -281,7 +281,7 @@ def test_pages_need_sign_in_and_a_focal_point(client):
 def test_pending_page_lists_own_administration_only_with_history(client, focal_point, registration):
     other = RegistrationFactory(participant__family_name="Elsewhere")
     decided = RegistrationFactory(participant__sme__administration=focal_point.administration)
-    services.registration_decide(registration=decided, decided_by=focal_point.user, approve=False, reason="Late")
+    decisions.registration_decide(registration=decided, decided_by=focal_point.user, approve=False, reason="Late")
     client.force_login(focal_point.user)
 
     response = client.get(reverse("focalpoints:pending"))
@@ -385,7 +385,7 @@ def test_focal_point_pages_query_count_does_not_grow(client, focal_point):
     sme = SMEFactory(administration=administration, eligibility=Eligibility.PENDING)
     first = RegistrationFactory(participant__sme=sme)
     decided = RegistrationFactory(participant__sme=SMEFactory(administration=administration))
-    services.registration_decide(registration=decided, decided_by=focal_point.user, approve=True)
+    decisions.registration_decide(registration=decided, decided_by=focal_point.user, approve=True)
     Registration.objects.filter(pk=first.pk).update(created_at=timezone.now() - datetime.timedelta(days=10))
     client.force_login(focal_point.user)
     link = link_path(first, focal_point)
@@ -394,7 +394,7 @@ def test_focal_point_pages_query_count_does_not_grow(client, focal_point):
 
     more = RegistrationFactory.create_batch(49, participant__sme__administration=administration)
     for registration in more[:25]:
-        services.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
+        decisions.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
     Registration.objects.filter(pk__in=[r.pk for r in more[25:]]).update(
         created_at=timezone.now() - datetime.timedelta(days=10)
     )
@@ -411,7 +411,7 @@ def test_focal_point_designated_without_account_signs_in_by_code_and_comes_back(
 
     focal_point = FocalPointFactory(user=None, email="new.focal@admin.example", name="New Focal")
     registration = RegistrationFactory(participant__sme__administration=focal_point.administration)
-    services.registrations_notify_focal_points(registrations=[registration])
+    notifications.registrations_notify_focal_points(registrations=[registration])
     body = OutgoingMessage.objects.get(to=focal_point.email, template="emails/focalpoint_registration_new").body_text
     path = "/validation/" + body.split("/validation/")[1].split("/")[0] + "/"
 

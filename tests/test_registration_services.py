@@ -259,7 +259,7 @@ def test_registration_create_calls_the_focal_point_hook_inside_the_transaction(p
     def hook(*, registrations):
         seen.append((list(registrations), connection.in_atomic_block))
 
-    monkeypatch.setattr("focalpoints.services.registrations_notify_focal_points", hook)
+    monkeypatch.setattr("focalpoints.notifications.registrations_notify_focal_points", hook)
     meeting = MeetingFactory(study_group=sg1)
     registrations = services.registration_create(participant=participant, choices=[(meeting, Attendance.IN_PERSON)])
     assert seen == [(registrations, True)]
@@ -411,7 +411,7 @@ def test_concurrent_double_submit_creates_one_registration_and_refuses_the_other
 def test_cancel_a_pending_registration(monkeypatch):
     told = []
     monkeypatch.setattr(
-        "focalpoints.services.registration_cancelled_notify_focal_points", lambda **kw: told.append(kw)
+        "focalpoints.notifications.registration_cancelled_notify_focal_points", lambda **kw: told.append(kw)
     )
     registration = RegistrationFactory()
     cancelled = services.registration_cancel(registration=registration, cancelled_by=registration.participant.user)
@@ -423,7 +423,7 @@ def test_cancel_a_pending_registration(monkeypatch):
 def test_cancelling_a_validated_registration_tells_the_focal_points(monkeypatch):
     told = []
     monkeypatch.setattr(
-        "focalpoints.services.registration_cancelled_notify_focal_points", lambda **kw: told.append(kw)
+        "focalpoints.notifications.registration_cancelled_notify_focal_points", lambda **kw: told.append(kw)
     )
     registration = RegistrationFactory(
         status=RegistrationStatus.VALIDATED, decided_at=datetime.datetime.now(datetime.UTC)

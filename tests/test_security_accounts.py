@@ -1,6 +1,6 @@
 """Security audit: accounts and the focal-point designation.
 
-A focal point's power follows the designated email address (focalpoints.services). These tests
+A focal point's power follows the designated email address (focalpoints.accounts). These tests
 check that nobody gets that power without controlling the address, and that the sign-in and
 confirmation flows change nothing on GET.
 """
@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from focalpoints import services
+from focalpoints import accounts, notifications
 from focalpoints.models import FocalPoint
 from smepilot.outbox.models import OutgoingMessage
 from tests.factories import AdministrationFactory, FocalPointFactory, RegistrationFactory, UserFactory
@@ -66,7 +66,7 @@ def test_logout_by_get_does_not_sign_out(client):
 def test_focal_point_designated_for_a_new_address_gets_an_account_without_password(client):
     """The account created for a designated address can only be entered by a code sent there."""
     focal_point = FocalPointFactory(user=None, email=FOCAL_EMAIL)
-    account = services.focal_point_account_ensure(focal_point=focal_point)
+    account = accounts.focal_point_account_ensure(focal_point=focal_point)
     assert account is not None and not account.has_usable_password()
     assert EmailAddress.objects.get(user=account, email=FOCAL_EMAIL).verified
 
@@ -85,7 +85,7 @@ def test_unverified_signup_with_the_designated_address_loses_it_at_designation(c
     )
     squatter = get_user_model().objects.get(email__iexact=FOCAL_EMAIL)
     focal_point = FocalPointFactory(user=None, email=FOCAL_EMAIL)
-    account = services.focal_point_account_ensure(focal_point=focal_point)
+    account = accounts.focal_point_account_ensure(focal_point=focal_point)
     focal_point.refresh_from_db()
     assert focal_point.user == account
     assert account != squatter and not account.has_usable_password()
@@ -118,9 +118,9 @@ def test_squatted_signup_never_gives_the_squatter_focal_point_power():
 
     administration = AdministrationFactory()
     focal_point = FocalPointFactory(user=None, email=FOCAL_EMAIL, administration=administration)
-    services.focal_point_save(focal_point=focal_point, email_changed=True)
+    accounts.focal_point_save(focal_point=focal_point, email_changed=True)
     registration = RegistrationFactory(participant__sme__administration=administration)
-    services.registrations_notify_focal_points(registrations=[registration])
+    notifications.registrations_notify_focal_points(registrations=[registration])
 
     # The real focal point signs in with the code sent to the designated address.
     real = Client()
@@ -149,7 +149,7 @@ def test_sign_in_links_only_active_focal_points_by_verified_address(client):
     user = UserFactory(email="former@ministry.example")
     unverified = UserFactory(email="someone@ministry.example", verified_email=False)
     FocalPoint.objects.create(administration=AdministrationFactory(), name="X", email="someone@ministry.example")
-    assert services.focal_points_link_user(user=user) == 0
-    assert services.focal_points_link_user(user=unverified) == 0
+    assert accounts.focal_points_link_user(user=user) == 0
+    assert accounts.focal_points_link_user(user=unverified) == 0
     inactive.refresh_from_db()
     assert inactive.user is None

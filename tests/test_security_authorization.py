@@ -5,7 +5,7 @@ tests/test_registration_views.py and the admin tests, which cover the main paths
 import pytest
 from django.urls import reverse
 
-from focalpoints import links, services
+from focalpoints import decisions, links, notifications
 from focalpoints.models import FocalPoint
 from registration.models import Eligibility, ParticipantProfile, Registration, RegistrationStatus
 from tests.admin_helpers import admin_action, staff_with_permissions
@@ -197,12 +197,14 @@ def test_services_refuse_deciders_outside_the_administration(focal_point, regist
 
     for user in (FocalPointFactory().user, UserFactory(), registration.participant.user):
         with pytest.raises(ValidationError):
-            services.registration_decide(registration=registration, decided_by=user, approve=True)
+            decisions.registration_decide(registration=registration, decided_by=user, approve=True)
         with pytest.raises(ValidationError):
-            services.sme_eligibility_decide(sme=registration.sme, decided_by=user, confirm=False, reason="x")
+            decisions.sme_eligibility_decide(sme=registration.sme, decided_by=user, confirm=False, reason="x")
     with pytest.raises(ValidationError):
         # Deciding on behalf is for staff only.
-        services.registration_decide(registration=registration, decided_by=UserFactory(), approve=True, on_behalf=True)
+        decisions.registration_decide(
+            registration=registration, decided_by=UserFactory(), approve=True, on_behalf=True
+        )
     assert status_of(registration) == RegistrationStatus.PENDING
 
 
@@ -290,7 +292,7 @@ def test_sme_actions_need_the_sme_permissions(client, action):
 def test_staff_without_the_outbox_permission_cannot_read_focal_point_links(client, registration, focal_point):
     from smepilot.outbox.models import OutgoingMessage
 
-    services.registrations_notify_focal_points(registrations=[registration])
+    notifications.registrations_notify_focal_points(registrations=[registration])
     message = OutgoingMessage.objects.get(template="emails/focalpoint_registration_new")
     client.force_login(staff_with_permissions("view_meeting"))
     assert client.get(reverse("admin:outbox_outgoingmessage_changelist")).status_code == 403

@@ -1,0 +1,238 @@
+"""Emails of the focal-point work: to the focal points, and the decision's outcome to the registrant.
+
+The letter: "When the representatives of the SMEs concerned register online, an e-mail
+notification will be sent for validation to the Focal Points designated by each Administration."
+Every email is a row of the outbox (``mail_queue``) written in the caller's transaction and sent
+once it commits: work that is rolled back sends nothing.
+"""
+
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from registration.models import Attendance, Eligibility, Registration, RegistrationStatus
+from smepilot.outbox.models import OutgoingMessage
+from smepilot.outbox.services import mail_queue
+
+from . import links, selectors
+from .accounts import focal_point_account_ensure
+from .ics import meeting_ics, meeting_ics_filename
+from .models import FocalPoint
+
+logger = logging.getLogger(__name__)
+
+# A digest is not sent twice to one focal point within this time, even if the beat fires twice.
+REMINDER_MIN_INTERVAL = timedelta(hours=20)
+
+
+# --- To the focal points --------------------------------------------------------------------------
+
+
+def _registrations_loaded(registrations) -> list[Registration]:
+    ids = [registration.pk for registration in registrations]
+    return list(
+        Registration.objects.filter(pk__in=ids)
+        .select_related("participant", "participant__user", "sme", "sme__administration", "meeting")
+        .order_by("meeting__starts_on", "pk")
+    )
+
+
+def registrations_notify_focal_points(*, registrations) -> int:
+    """Email every active focal point of the registrations' Administration, one email per batch.
+
+    The email names the person, the SME (and whether its eligibility is still pending), the
+    meetings and attendance, and carries a signed link to the request (``focalpoints.links``).
+    Called inside the registration's transaction: the rows are stored with it and sent on commit.
+    Returns how many emails were queued.
+    """
+    batches = defaultdict(list)
+    for registration in _registrations_loaded(registrations):
+        key = (registration.sme.administration_id, registration.participant_id, registration.sme_id)
+        batches[key].append(registration)
+    queued = 0
+    for (administration_id, _participant_id, _sme_id), batch in batches.items():
+        focal_points = list(selectors.active_focal_points(administration_id=administration_id))
+        if not focal_points:
+            # Nobody to tell: the request shows in the admin's overdue list after the reminder delay.
+            logger.warning(
+                "No active focal point for Administration %s; registrations %s wait unseen.",
+                administration_id,
+                [registration.pk for registration in batch],
+            )
+            continue
+        first = batch[0]
+        for focal_point in focal_points:
+            focal_point_account_ensure(focal_point=focal_point)
+            mail_queue(
+                to=focal_point.email,
+                template="emails/focalpoint_registration_new",
+                context={
+                    "focal_point": focal_point,
+                    "participant": first.participant,
+                    "registrant_email": first.participant.user.email,
+                    "sme": first.sme,
+                    "sme_pending": first.sme.eligibility == Eligibility.PENDING,
+                    "administration": first.sme.administration,
+                    "registrations": batch,
+                    "link_url": links.link_url(
+                        registration_ids=[registration.pk for registration in batch],
+                        focal_point_id=focal_point.pk,
+                        administration_id=administration_id,
+                    ),
+                    "link_max_age_days": settings.VALIDATION_LINK_MAX_AGE_DAYS,
+                    "pending_url": settings.SITE_URL + reverse("focalpoints:pending"),
+                },
+                # No language preference is recorded for focal points: the site's default.
+                language=settings.LANGUAGE_CODE,
+            )
+            queued += 1
+    return queued
+
+
+def focal_point_notification_resend(*, registration: Registration) -> int:
+    """Email the focal points again about one pending registration (the secretariat's admin action)."""
+    with transaction.atomic():
+        registration = Registration.objects.select_related("sme__administration").get(pk=registration.pk)
+        if registration.status != RegistrationStatus.PENDING:
+            raise ValidationError(
+                _("This registration is %(status)s: only pending registrations wait for the focal points.")
+                % {"status": registration.get_status_display().lower()},
+                code="not_pending",
+            )
+        if not selectors.active_focal_points(administration_id=registration.sme.administration_id).exists():
+            raise ValidationError(
+                _("The Administration of %(country)s has no active focal point. Add one, then send again.")
+                % {"country": registration.sme.administration},
+                code="no_focal_point",
+            )
+        return registrations_notify_focal_points(registrations=[registration])
+
+
+def registration_cancelled_notify_focal_points(*, registration: Registration) -> int:
+    """Tell the focal points that a validated registration was cancelled by its registrant."""
+    [registration] = _registrations_loaded([registration])
+    queued = 0
+    for focal_point in selectors.active_focal_points(administration_id=registration.sme.administration_id):
+        mail_queue(
+            to=focal_point.email,
+            template="emails/focalpoint_registration_cancelled",
+            context={
+                "focal_point": focal_point,
+                "registration": registration,
+                "participant": registration.participant,
+                "sme": registration.sme,
+                "meeting": registration.meeting,
+                "administration": registration.sme.administration,
+                "decided_url": settings.SITE_URL + reverse("focalpoints:pending"),
+            },
+            language=settings.LANGUAGE_CODE,
+        )
+        queued += 1
+    return queued
+
+
+# --- The outcome, to the registrant ---------------------------------------------------------------
+
+
+def _registrant_language(*, email: str) -> str:
+    """The language the registrant registered in (their acknowledgement's), as no preference is stored."""
+    language = (
+        OutgoingMessage.objects.filter(to=email, template="emails/registration_acknowledgement")
+        .order_by("-pk")
+        .values_list("language", flat=True)
+        .first()
+    )
+    return language or settings.LANGUAGE_CODE
+
+
+def registration_outcome_queue(*, registration: Registration) -> OutgoingMessage:
+    """The registrant's email: validated (with the meeting's .ics) or rejected (with the reason)."""
+    validated = registration.status == RegistrationStatus.VALIDATED
+    email = registration.participant.user.email
+    language = _registrant_language(email=email)
+    attachments = None
+    if validated:
+        with override(language):
+            attachments = [
+                {
+                    "filename": meeting_ics_filename(registration=registration),
+                    "content": meeting_ics(registration=registration),
+                    "mimetype": "text/calendar",
+                }
+            ]
+    return mail_queue(
+        to=email,
+        template="emails/registration_decided",
+        context={
+            "registration": registration,
+            "participant": registration.participant,
+            "meeting": registration.meeting,
+            "sme": registration.sme,
+            "administration": registration.sme.administration,
+            "validated": validated,
+            "remote": registration.attendance == Attendance.REMOTE,
+            "on_behalf": registration.decided_on_behalf,
+            "my_registrations_url": settings.SITE_URL + reverse("registration:list"),
+        },
+        language=language,
+        attachments=attachments,
+    )
+
+
+# --- The daily reminder digest --------------------------------------------------------------------
+
+
+def focal_point_reminders_queue(*, now=None) -> int:
+    """One digest per active focal point of the requests pending longer than the reminder delay.
+
+    Run daily by Celery beat (``focalpoints-reminders``). A focal point reminded less than
+    ``REMINDER_MIN_INTERVAL`` ago is skipped, so a beat that fires twice sends one digest; rows
+    another run is handling are skipped too (``skip_locked``). Returns how many were queued.
+    """
+    now = now or timezone.now()
+    overdue = list(
+        selectors.registrations_overdue(now=now)
+        .select_related("participant", "sme", "meeting")
+        .order_by("created_at", "pk")
+    )
+    by_administration = defaultdict(list)
+    for registration in overdue:
+        by_administration[registration.sme.administration_id].append(registration)
+    if not by_administration:
+        return 0
+    pending_url = settings.SITE_URL + reverse("focalpoints:pending")
+    with transaction.atomic():
+        focal_points = list(
+            FocalPoint.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(is_active=True, administration_id__in=list(by_administration))
+            .exclude(last_reminder_at__gt=now - REMINDER_MIN_INTERVAL)
+            .select_related("administration")
+            .order_by("pk")
+        )
+        for focal_point in focal_points:
+            focal_point_account_ensure(focal_point=focal_point)
+            registrations = by_administration[focal_point.administration_id]
+            mail_queue(
+                to=focal_point.email,
+                template="emails/focalpoint_reminder",
+                context={
+                    "focal_point": focal_point,
+                    "administration": focal_point.administration,
+                    "registrations": registrations,
+                    "days": settings.VALIDATION_REMINDER_AFTER_DAYS,
+                    "pending_url": pending_url,
+                    "site_url": settings.SITE_URL,
+                },
+                language=settings.LANGUAGE_CODE,
+            )
+        # update(), not save(): a reminder is not a change of the focal point worth a history row.
+        FocalPoint.objects.filter(pk__in=[fp.pk for fp in focal_points]).update(last_reminder_at=now)
+    return len(focal_points)
