@@ -30,6 +30,23 @@ def officer_client(client):
 
 
 @pytest.fixture(autouse=True)
+def _rule_invariant_holds(request):
+    """After every test that used the database: nobody both holds a decision-making role and represents
+    an SME (terms of reference, point 3), whatever the test wrote and however."""
+    uses_database = request.node.get_closest_marker("django_db") is not None or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if not uses_database:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # set up before this fixture, so torn down after it
+    yield
+    from meetings.rules import rule_violations
+
+    assert list(rule_violations().values_list("email", flat=True)) == []
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # allauth counts sign-in attempts in the cache (Redis in `make test`): one test's attempts,
     # or an earlier run's, must not rate-limit the next test.

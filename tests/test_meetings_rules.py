@@ -378,8 +378,8 @@ def test_clearing_the_sme_of_an_unrelated_profile_is_not_blocked(sme_rep):
 def test_concurrent_appointment_and_sme_representation_cannot_both_commit():
     """Two transactions racing (one appoints, one makes the same person an SME representative).
 
-    Both triggers take the same per-user advisory lock, so the second waits for the first to
-    commit, then sees its row and refuses.
+    Both triggers write the person's guard row, so the second waits for the first to commit, then
+    sees its row and refuses.
     """
     import threading
 
@@ -447,3 +447,70 @@ def test_admin_refuses_making_a_leader_an_sme_representative(officer_client):
     assert response.context["adminform"].form.errors["sme"] == [str(rules.ALREADY_DECISION_MAKER_MESSAGE)]
     profile.refresh_from_db()
     assert profile.sme_id is None
+
+
+def _isolated_connection(level):
+    import psycopg2
+
+    raw = psycopg2.connect(**connection.get_connection_params())
+    raw.set_session(isolation_level=level)
+    return raw
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("level", ["REPEATABLE READ", "SERIALIZABLE"])
+@pytest.mark.parametrize("first", ["appoint", "represent"])
+def test_a_stale_snapshot_cannot_break_the_rule(level, first):
+    """A transaction whose snapshot predates another's commit cannot write the opposite side of the rule.
+
+    Both sides write the person's guard row: the second writer fails to serialize instead of
+    checking a snapshot that does not show the first's commit.
+    """
+    import psycopg2
+
+    profile = ParticipantProfileFactory(sme=None, administration=None)
+    sme = SMEFactory()
+    group = StudyGroupFactory()
+    appoint = (
+        "INSERT INTO meetings_appointment (person_id, study_group_id, question, role, starts_on, notes) "
+        "VALUES (%s, %s, '', 'chair', CURRENT_DATE, '')",
+        [profile.user_id, group.pk],
+    )
+    represent = ("UPDATE registration_participantprofile SET sme_id = %s WHERE id = %s", [sme.pk, profile.pk])
+    first_sql, second_sql = (appoint, represent) if first == "appoint" else (represent, appoint)
+    early, late = _isolated_connection(level), _isolated_connection(level)
+    try:
+        with late.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM meetings_appointment")  # takes the snapshot
+        with early.cursor() as cursor:
+            cursor.execute(*first_sql)
+        early.commit()
+        with pytest.raises((psycopg2.errors.SerializationFailure, psycopg2.errors.CheckViolation)):
+            with late.cursor() as cursor:
+                cursor.execute(*second_sql)
+            late.commit()
+        late.rollback()
+    finally:
+        early.close()
+        late.close()
+    profile.refresh_from_db()
+    holds_role = Appointment.objects.filter(person_id=profile.user_id).exists()
+    assert holds_role != (profile.sme_id is not None)  # exactly one of the two writes committed
+
+
+def test_a_bulk_load_of_100000_sme_representatives_in_one_transaction():
+    """One guard row per person, no lock in the shared lock table: any number of people per transaction."""
+    sme = SMEFactory()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff, "
+            "is_active, date_joined) SELECT '', false, 'bulk' || g, '', '', 'bulk' || g || '@example.org', false, "
+            "true, now() FROM generate_series(1, 100000) AS g"
+        )
+        cursor.execute(
+            "INSERT INTO registration_participantprofile (user_id, given_name, family_name, job_title, "
+            "administration_id, sme_id, created_at, updated_at) SELECT id, 'Bulk', 'Loaded', '', %s, %s, now(), now() "
+            "FROM auth_user WHERE username LIKE 'bulk%%'",
+            [sme.administration_id, sme.pk],
+        )
+    assert ParticipantProfile.objects.filter(sme=sme).count() == 100_000
