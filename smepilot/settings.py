@@ -97,6 +97,11 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if not DEBUG else 0)
+# The PostgreSQL role the site and the worker connect as (DATABASE_URL) in production: it owns
+# nothing and is not a superuser, so it cannot switch off the database triggers that keep SMEs out
+# of decision-making (terms of reference, point 3). `migrate` runs with the owner role's URL and,
+# when this names the application role, grants it its data access afterwards (smepilot.database_roles).
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (allauth's rate limits count here, so production needs a shared one: Redis) --------
