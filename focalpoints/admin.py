@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from simple_history.admin import SimpleHistoryAdmin
+
+from smepilot.admin_base import HistoryReadOnlyAdmin
 
 from .accounts import focal_point_save
 from .models import Administration, FocalPoint
@@ -88,7 +89,7 @@ class AdministrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(FocalPoint)
-class FocalPointAdmin(FocalPointAccountMixin, SimpleHistoryAdmin):
+class FocalPointAdmin(FocalPointAccountMixin, HistoryReadOnlyAdmin):
     list_display = ["name", "email", "administration", "itu_region", "account", "is_active", "created_at"]
     list_filter = ["is_active", "administration__itu_region", "administration"]
     list_select_related = ["administration", "user"]
