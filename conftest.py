@@ -6,13 +6,43 @@ the database ``make run`` uses: ``make test`` runs them a second time with
 ``DATABASE_URL=sqlite://... pytest -m both_engines``. Any other selection on SQLite is refused.
 """
 
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 from django.conf import settings
 
 SQLITE_SELECTION = "both_engines"
 
 
+def _redis_database_of_this_worker():
+    """Under pytest-xdist (`-n 2`) each worker gets a Redis database of its own, the next ones down.
+
+    Tests clear the cache (allauth's sign-in counts) and purge the broker: in one shared database a
+    worker would wipe the other's keys mid-test.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return
+    offset = int(worker[2:])
+    cache = settings.CACHES["default"]
+    if "redis" in cache["BACKEND"].lower():
+        cache["LOCATION"] = _other_database(cache["LOCATION"], offset)
+    if settings.CELERY_BROKER_URL.startswith("redis"):
+        settings.CELERY_BROKER_URL = _other_database(settings.CELERY_BROKER_URL, offset)
+        from smepilot.celery import app
+
+        app.conf.broker_url = settings.CELERY_BROKER_URL
+
+
+def _other_database(url: str, offset: int) -> str:
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(database - offset) % 16}"))
+
+
 def pytest_configure(config):
+    _redis_database_of_this_worker()
     config.addinivalue_line("markers", f"{SQLITE_SELECTION}: also run on SQLite, the embedded database of `make run`")
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":

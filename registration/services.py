@@ -379,7 +379,9 @@ def registration_create(
                 )
                 for meeting, attendance in choices
             ]
-            _acknowledgement_queue(participant=participant, registrations=registrations)
+            _acknowledgement_queue(
+                participant=participant, registrations=registrations, added_by_secretariat=added_by is not None
+            )
             focalpoint_notifications.registrations_notify_focal_points(registrations=registrations)
     except IntegrityError as error:
         if getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) != ONE_ACTIVE_CONSTRAINT:
@@ -393,7 +395,9 @@ def registration_create(
     return registrations
 
 
-def _acknowledgement_queue(*, participant: ParticipantProfile, registrations: list[Registration]) -> None:
+def _acknowledgement_queue(
+    *, participant: ParticipantProfile, registrations: list[Registration], added_by_secretariat: bool
+) -> None:
     mail_queue(
         to=participant.user.email,
         template="emails/registration_acknowledgement",
@@ -402,6 +406,7 @@ def _acknowledgement_queue(*, participant: ParticipantProfile, registrations: li
             "sme": participant.sme,
             "administration": participant.sme.administration,
             "registrations": registrations,
+            "added_by_secretariat": added_by_secretariat,
             "my_registrations_url": settings.SITE_URL + reverse("registration:list"),
         },
         language=translation.get_language(),

@@ -296,6 +296,10 @@ def test_registration_added_in_the_admin_goes_through_the_registration_service(a
     # The person's acknowledgement and the focal point's request, as when they register themselves.
     templates = set(OutgoingMessage.objects.values_list("template", flat=True))
     assert templates == {"emails/registration_acknowledgement", "emails/focalpoint_registration_new"}
+    acknowledgement = OutgoingMessage.objects.get(template="emails/registration_acknowledgement")
+    assert acknowledgement.to == participant.user.email
+    assert "the ITU-D Study Groups Secretariat registered you" in acknowledgement.body_text
+    assert "the ITU-D Study Groups Secretariat registered you" in acknowledgement.body_html
 
 
 def test_registration_added_in_the_admin_needs_the_person_to_have_an_sme(admin_client):
