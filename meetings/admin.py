@@ -9,8 +9,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registration.models import ACTIVE_STATUSES
+from smepilot.admin_base import ServiceWriteAdminMixin
+
 from .admin_participants import MeetingParticipantsAdminMixin
 from .models import Meeting, Pilot, StudyGroup
+from .services import meeting_save
 
 
 @admin.register(Pilot)
@@ -82,7 +86,7 @@ class StudyGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(MeetingParticipantsAdminMixin, admin.ModelAdmin):
+class MeetingAdmin(MeetingParticipantsAdminMixin, ServiceWriteAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "study_group",
@@ -108,8 +112,6 @@ class MeetingAdmin(MeetingParticipantsAdminMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        from registration.models import ACTIVE_STATUSES
-
         return (
             super()
             .get_queryset(request)
@@ -118,6 +120,9 @@ class MeetingAdmin(MeetingParticipantsAdminMixin, admin.ModelAdmin):
             )
             .order_by(*Meeting._meta.ordering)
         )
+
+    def save_model(self, request, obj, form, change):
+        meeting_save(meeting=obj)
 
     @admin.display(description=_("registration open today"), boolean=True)
     def registration_open_today(self, obj):

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
 from smepilot.admin_base import HistoryReadOnlyAdmin
 
 from .models import PilotReport

@@ -260,3 +260,59 @@ def test_rule_violations_states_the_invariant():
     assert list(rules.rule_violations()) == []
     assert list(rules.decision_makers()) == [person]
     assert person in rules.decision_making_eligible_people()
+
+
+# --- A meeting that had ended, moved to a later end ---------------------------------------------
+
+
+def _past_meeting_with_a_registrant_who_now_leads():
+    meeting = MeetingFactory(
+        starts_on=today() - datetime.timedelta(days=10),
+        ends_on=today() - datetime.timedelta(days=6),
+        registration_opens_on=today() - datetime.timedelta(days=30),
+        registration_closes_on=today() - datetime.timedelta(days=12),
+    )
+    registration = RegistrationFactory(meeting=meeting, status=RegistrationStatus.VALIDATED, decided_at=timezone.now())
+    ParticipantProfile.objects.filter(pk=registration.participant_id).update(sme=None)
+    AppointmentFactory(person=registration.participant.user)  # allowed: the meeting is over
+    return meeting
+
+
+def meeting_form(meeting, **changes):
+    data = {
+        "study_group": meeting.study_group_id,
+        "kind": meeting.kind,
+        "title": meeting.title,
+        "starts_on": meeting.starts_on.isoformat(),
+        "ends_on": meeting.ends_on.isoformat(),
+        "place": meeting.place,
+        "remote_participation": "on",
+        "registration_opens_on": meeting.registration_opens_on.isoformat(),
+        "registration_closes_on": meeting.registration_closes_on.isoformat(),
+    }
+    data.update(changes)
+    return data
+
+
+def test_moving_a_past_meetings_end_is_refused_when_a_registrant_now_holds_a_role(admin_client):
+    meeting = _past_meeting_with_a_registrant_who_now_leads()
+    later = (today() + datetime.timedelta(days=3)).isoformat()
+    response = admin_client.post(
+        reverse("admin:meetings_meeting_change", args=[meeting.pk]), meeting_form(meeting, ends_on=later)
+    )
+    assert response.status_code == 200
+    assert "Cancel their registrations for this meeting first" in form_errors(response)["ends_on"][0]
+    with pytest.raises(IntegrityError, match=REFUSED), transaction.atomic():
+        type(meeting).objects.filter(pk=meeting.pk).update(ends_on=today())
+    meeting.refresh_from_db()
+    assert meeting.ends_on < today()
+
+
+def test_a_past_meetings_place_is_still_editable(admin_client):
+    meeting = _past_meeting_with_a_registrant_who_now_leads()
+    response = admin_client.post(
+        reverse("admin:meetings_meeting_change", args=[meeting.pk]), meeting_form(meeting, place="Geneva, CICG")
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.place == "Geneva, CICG"
