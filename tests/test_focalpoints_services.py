@@ -7,13 +7,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from focalpoints import accounts, decisions, links, notifications
+from focalpoints import accounts, decisions, links, notifications, selectors
 from focalpoints.models import FocalPoint
-from registration.models import Attendance, Eligibility, Registration, RegistrationStatus
+from registration.models import Attendance, Eligibility, ParticipantProfile, Registration, RegistrationStatus
 from smepilot.outbox.models import OutgoingMessage
 from tests.factories import (
     AdministrationFactory,
     FocalPointFactory,
+    ParticipantProfileFactory,
     RegistrationFactory,
     SMEFactory,
     UserFactory,
@@ -426,3 +427,122 @@ def test_emails_sign_with_the_configured_secretariat_address(settings, focal_poi
         assert "sme-pilot@itu.example" in message.body_text
         assert 'href="mailto:sme-pilot@itu.example"' in message.body_html
         assert "devsg@itu.int" not in message.body_text + message.body_html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_approval_waiting_on_an_uncommitted_cancellation_finds_it_cancelled():
+    """The registrant cancels while a focal point approves: the cancellation stands, the approval is refused.
+
+    The decision locks the registration's row, so an approval that starts while the registrant's
+    cancellation holds the row waits for it to commit, then reads it cancelled. Without the lock the
+    approval would read the row as pending and then overwrite the committed cancellation.
+    """
+    import threading
+
+    from django.db import transaction
+
+    from registration.services import registration_cancel
+    from tests.smtp_sink import wait_until
+
+    focal_point = FocalPointFactory()
+    registration = RegistrationFactory(participant__sme__administration=focal_point.administration)
+    cancelled_uncommitted, commit_now = threading.Event(), threading.Event()
+    pids, outcome = {}, {}
+
+    def backend_pid(name):
+        with connection.cursor() as cursor:
+            # Bounded: a lock never granted fails the thread instead of hanging the test.
+            cursor.execute("SET lock_timeout = '20s'")
+            cursor.execute("SELECT pg_backend_pid()")
+            pids[name] = cursor.fetchone()[0]
+
+    def cancel():
+        try:
+            backend_pid("cancel")
+            with transaction.atomic():
+                registration_cancel(registration=registration, cancelled_by=registration.participant.user)
+                cancelled_uncommitted.set()
+                if not commit_now.wait(20):
+                    raise TimeoutError("never told to commit")
+            outcome["cancel"] = "committed"
+        except BaseException as error:  # noqa: BLE001 - reported by the asserts below
+            outcome["cancel"] = error
+        finally:
+            connection.close()
+
+    def approve():
+        try:
+            backend_pid("approve")
+            decisions.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
+            outcome["approve"] = "approved"
+        except BaseException as error:  # noqa: BLE001 - reported by the asserts below
+            outcome["approve"] = error
+        finally:
+            connection.close()
+
+    def approval_waits_for_the_cancellation():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_blocking_pids(%s)", [pids["approve"]])
+            return pids["cancel"] in cursor.fetchone()[0]
+
+    canceller = threading.Thread(target=cancel, daemon=True)
+    approver = threading.Thread(target=approve, daemon=True)
+    try:
+        canceller.start()
+        assert cancelled_uncommitted.wait(15), outcome
+        approver.start()
+        # The approval has read what it will decide on and waits on the cancellation's row lock
+        # (or has finished without waiting, which the asserts below report).
+        wait_until(
+            lambda: not approver.is_alive() or ("approve" in pids and approval_waits_for_the_cancellation()),
+            timeout=15,
+            message="the approval to wait for the cancellation's lock",
+        )
+    finally:
+        commit_now.set()
+        canceller.join(25)
+        approver.join(25)
+    assert not canceller.is_alive() and not approver.is_alive()
+
+    assert outcome["cancel"] == "committed"
+    assert isinstance(outcome["approve"], decisions.RegistrationCancelled), outcome["approve"]
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CANCELLED
+    assert registration.decided_by is None
+    assert not outcome_messages().exists()
+
+
+@pytest.mark.parametrize("now_represents", ["another SME", "no SME"])
+def test_a_focal_point_cannot_decide_their_own_registration_once_their_profile_changed_sme(
+    focal_point, now_represents
+):
+    """Separation of duties holds on the registrant's account, not only on the SME the profile names today.
+
+    The focal point registered for an SME of their Administration, then their profile came to
+    represent another SME (or none): the registration is still their own.
+    """
+    own = RegistrationFactory(
+        participant=ParticipantProfileFactory(user=focal_point.user, sme__administration=focal_point.administration)
+    )
+    other = SMEFactory(administration=focal_point.administration) if now_represents == "another SME" else None
+    ParticipantProfile.objects.filter(pk=own.participant_id).update(sme=other)
+    assert selectors.represented_sme_id(user=focal_point.user) != own.sme_id
+
+    assert selectors.has_own_interest(
+        user_id=focal_point.user.pk,
+        user_sme_id=selectors.represented_sme_id(user=focal_point.user),
+        sme=own.sme,
+        registrant_user_id=focal_point.user.pk,
+    )
+    for approve, reason in ((True, ""), (False, "Not eligible.")):
+        with pytest.raises(decisions.DecisionNotAllowed) as error:
+            decisions.registration_decide(
+                registration=own, decided_by=focal_point.user, approve=approve, reason=reason
+            )
+        assert error.value.code == "own_interest"
+    own.refresh_from_db()
+    assert own.status == RegistrationStatus.PENDING
+    assert not outcome_messages().exists()
+    # A colleague of the same Administration decides it.
+    colleague = FocalPointFactory(administration=focal_point.administration)
+    decisions.registration_decide(registration=own, decided_by=colleague.user, approve=True)

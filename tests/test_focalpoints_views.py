@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from focalpoints import decisions, links, notifications
 from focalpoints.models import FocalPoint
-from registration.models import Eligibility, Registration, RegistrationStatus
+from registration.models import Eligibility, ParticipantProfile, Registration, RegistrationStatus
 from smepilot.outbox.models import OutgoingMessage
 from tests.factories import (
     FocalPointFactory,
@@ -447,3 +447,34 @@ def test_a_focal_point_s_own_registration_is_shown_without_approve_or_reject(cli
     detail = client.get(reverse("focalpoints:registration", args=[own.pk])).content.decode()
     assert 'value="approve"' not in detail and 'value="reject"' not in detail
     assert "You cannot decide on your own registration" in detail
+
+
+@pytest.mark.parametrize("now_represents", ["another SME", "no SME"])
+def test_a_focal_point_s_own_registration_stays_undecidable_after_their_profile_changed_sme(
+    client, focal_point, registration, now_represents
+):
+    """Their registration for an SME of their Administration, while their profile now names another SME or none."""
+    own = RegistrationFactory(
+        participant=ParticipantProfileFactory(user=focal_point.user, sme__administration=focal_point.administration)
+    )
+    other = SMEFactory(administration=focal_point.administration) if now_represents == "another SME" else None
+    ParticipantProfile.objects.filter(pk=own.participant_id).update(sme=other)
+    client.force_login(focal_point.user)
+
+    pending = client.get(reverse("focalpoints:pending")).content.decode()
+    assert f'value="{registration.pk}"' in pending  # a colleague's request: selectable
+    assert f'value="{own.pk}"' not in pending
+
+    url = reverse("focalpoints:registration", args=[own.pk])
+    detail = client.get(url)
+    assert detail.status_code == 200
+    html = detail.content.decode()
+    assert 'value="approve"' not in html and 'value="reject"' not in html
+    assert "You cannot decide on your own registration" in html
+
+    response = client.post(url, {"registration": own.pk, "decision": "approve"})
+    assert response.status_code == 403
+    client.post(reverse("focalpoints:bulk_approve"), {"registrations": [own.pk]})
+    own.refresh_from_db()
+    assert own.status == RegistrationStatus.PENDING
+    assert outcome_count() == 0

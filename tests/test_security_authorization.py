@@ -297,3 +297,47 @@ def test_staff_without_the_outbox_permission_cannot_read_focal_point_links(clien
     client.force_login(staff_with_permissions("view_meeting"))
     assert client.get(reverse("admin:outbox_outgoingmessage_changelist")).status_code == 403
     assert client.get(reverse("admin:outbox_outgoingmessage_change", args=[message.pk])).status_code == 403
+
+
+# --- Signed-out visitors ---------------------------------------------------------------------
+
+
+def _focal_point_url_names():
+    from focalpoints import urls
+
+    return [pattern.name for pattern in urls.urlpatterns]
+
+
+@pytest.mark.parametrize("name", _focal_point_url_names())
+def test_every_focal_point_page_sends_a_signed_out_visitor_to_sign_in_and_back(
+    client, registration, focal_point, name
+):
+    """Every page of focalpoints/urls.py, taken from the URLconf so that a new page is covered too.
+
+    The emailed validation link is not behind ``login_required``, on purpose: it reads its token
+    first, so that a cut, changed or expired link says so to anyone (400, 410) rather than sending
+    them to sign in for nothing. A good link, like the one here, sends the visitor to sign in and
+    back to it, as every other page does.
+    """
+    from urllib.parse import quote
+
+    from focalpoints import urls
+
+    sme = SMEFactory(administration=focal_point.administration, eligibility=Eligibility.PENDING)
+    # Real values for each page's path parameters; a new page with parameters needs its own here.
+    values = {
+        "link": {"token": link_path([registration.pk], focal_point).split("/")[-2]},
+        "registration": {"pk": registration.pk},
+        "sme": {"pk": sme.pk},
+    }
+    [pattern] = [p for p in urls.urlpatterns if p.name == name]
+    parameters = set(pattern.pattern.converters)
+    kwargs = values.get(name, {})
+    assert set(kwargs) == parameters, f"give focalpoints:{name} real values for {sorted(parameters)}"
+    path = reverse(f"focalpoints:{name}", kwargs=kwargs)
+
+    response = client.get(path)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('account_login')}?next={quote(path)}"
+    assert status_of(registration) == RegistrationStatus.PENDING
