@@ -50,7 +50,8 @@ GRANT_STATEMENTS = (
 # What would let the role lift the triggers anyway: being a superuser, or being (or able to become,
 # through role membership) the owner of the database, of the schema, or of any table or function in it.
 ROLE_POWERS_SQL = """
-SELECT r.rolsuper,
+SELECT r.rolname = current_user,
+       r.rolsuper,
        pg_has_role(r.oid, (SELECT datdba FROM pg_database WHERE datname = current_database()), 'MEMBER')
        OR pg_has_role(r.oid, (SELECT nspowner FROM pg_namespace WHERE nspname = %(schema)s), 'MEMBER')
        OR EXISTS (
@@ -86,7 +87,8 @@ def app_role_grant(role: str, *, using: str = "default") -> bool:
     """Grant ``role`` the application's data access on the schema the current connection owns.
 
     Returns False (and does nothing) on a database other than PostgreSQL. Refuses, with
-    ImproperlyConfigured, a malformed name, a role that does not exist, and a role that could
+    ImproperlyConfigured, a malformed name, a role that does not exist, the role this connection
+    runs as (migrate run with the application's DATABASE_URL), and a role that could
     disable the triggers of the no-decision-making rule (terms of reference, point 3): a superuser,
     or the owner of the database, the schema, or a table or function in it (or a member of one).
     """
@@ -104,13 +106,19 @@ def app_role_grant(role: str, *, using: str = "default") -> bool:
                 f"DATABASE_APP_ROLE names the role {role!r}, which does not exist in this PostgreSQL server: "
                 "create it first (README, Database roles) or leave DATABASE_APP_ROLE empty."
             )
-        is_superuser, can_act_as_owner = row
+        is_current_user, is_superuser, can_act_as_owner = row
         if is_superuser or can_act_as_owner:
             raise ImproperlyConfigured(
                 f"DATABASE_APP_ROLE names the role {role!r}, which is a superuser or owns (or can act as the owner "
                 f"of) the database, schema {SCHEMA} or its tables: it could switch off the database rules. "
                 "The application role must own nothing; run migrate as the owner role with DATABASE_URL set "
                 "to the owner's URL (README, Database roles)."
+            )
+        if is_current_user:
+            # The grants would silently do nothing: a role cannot grant itself what it does not own.
+            raise ImproperlyConfigured(
+                f"migrate connects as {role!r}, the role DATABASE_APP_ROLE names: run migrate with DATABASE_URL "
+                "set to the owner role's URL (README, Database roles)."
             )
         names = {"role": sql.Identifier(role), "schema": sql.Identifier(SCHEMA)}
         for statement in GRANT_STATEMENTS:

@@ -321,6 +321,13 @@ def test_the_grant_refuses_a_role_that_can_act_as_the_owner(settings, app_role):
     assert not _has_table_privilege(app_role, "meetings_appointment", "INSERT")
 
 
+def test_the_grant_refuses_to_run_as_the_application_role_itself(app_role):
+    # migrate run with the application's DATABASE_URL: the grants would silently grant nothing.
+    with acting_as(app_role), pytest.raises(ImproperlyConfigured, match="migrate connects as"):
+        app_role_grant(app_role)
+    assert not _has_table_privilege(app_role, "meetings_appointment", "INSERT")
+
+
 @pytest.mark.both_engines
 def test_migrate_grants_on_postgresql_only(settings):
     settings.DATABASE_APP_ROLE = f"smepilot_absent_{uuid.uuid4().hex[:12]}"
