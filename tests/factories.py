@@ -196,3 +196,79 @@ def secretariat_officer(email="officer@itu.example"):
     officer = UserFactory(is_staff=True, email=email)
     officer.groups.add(group)
     return officer
+
+
+class PilotReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "meetings.PilotReport"
+
+    pilot = factory.SubFactory(PilotFactory)
+    title = factory.Sequence(lambda n: f"Progress report {n + 1} to Council")
+    addressed_to = "Council 2018"
+    period_start = factory.LazyFunction(lambda: today() - datetime.timedelta(days=90))
+    period_end = factory.LazyFunction(today)
+    benefits = "SMEs brought new perspectives."
+
+
+# --- Accounts, sites and single sign-on (Django and allauth) -----------------------------------
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "auth.Group"
+
+    name = factory.Sequence(lambda n: f"Group {n + 1}")
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sites.Site"
+
+    domain = factory.Sequence(lambda n: f"site{n + 1}.example.org")
+    name = factory.Sequence(lambda n: f"Site {n + 1}")
+
+
+class EmailAddressFactory(factory.django.DjangoModelFactory):
+    """A second, unverified address of a person (the first comes with UserFactory)."""
+
+    class Meta:
+        model = "account.EmailAddress"
+
+    user = factory.SubFactory(UserFactory)
+    email = factory.Sequence(lambda n: f"another{n}@example.org")
+    verified = False
+    primary = False
+
+
+class SocialAppFactory(factory.django.DjangoModelFactory):
+    """The "ITU account (TIES)" OpenID Connect app, as configured in the database instead of settings."""
+
+    class Meta:
+        model = "socialaccount.SocialApp"
+
+    provider = "openid_connect"
+    provider_id = factory.Sequence(lambda n: f"ties{n}")
+    name = "ITU account (TIES)"
+    client_id = factory.Sequence(lambda n: f"client-{n}")
+    secret = "client-secret"
+    settings = factory.LazyFunction(lambda: {"server_url": "https://ties.example.org"})
+
+
+class SocialAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "socialaccount.SocialAccount"
+
+    user = factory.SubFactory(UserFactory)
+    provider = "ties"
+    uid = factory.Sequence(lambda n: f"ties-user-{n}")
+    extra_data = factory.LazyFunction(dict)
+
+
+class SocialTokenFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "socialaccount.SocialToken"
+
+    app = factory.SubFactory(SocialAppFactory)
+    account = factory.SubFactory(SocialAccountFactory, provider=factory.SelfAttribute("..app.provider_id"))
+    token = factory.Sequence(lambda n: f"access-token-{n}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(hours=1))

@@ -13,7 +13,7 @@ from meetings.report_views import bar_chart
 from registration.models import Registration, RegistrationStatus
 from tests.factories import PilotFactory, RegistrationFactory, StudyGroupFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
 
 
 @pytest.fixture
