@@ -7,20 +7,28 @@ concerned administration, which should confirm that they meet the national crite
 Who may decide is checked here, in one place (``_decider_check``): an active focal point of the
 registration's Administration, or secretariat staff deciding on the Administration's behalf.
 A decision on a registration is written in one place too (``_registration_decision_write``),
-whichever path takes it.
+whichever path takes it, and so is its undoing when the secretariat reopens it.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from registration.models import SME, Eligibility, Registration, RegistrationStatus
+from registration.models import ACTIVE_STATUSES, SME, Eligibility, ParticipantProfile, Registration, RegistrationStatus
 
 from . import selectors
-from .notifications import registration_outcome_queue
+from .notifications import (
+    registration_outcome_queue,
+    registration_reopened_notify_registrant,
+    registrations_notify_focal_points,
+)
 
 DECISION_FIELDS = ("status", "decided_by", "decided_at", "decided_on_behalf", "reason")
+REOPEN_PERMISSION = "registration.change_registration"
+# The reason of a reopening is kept as the history record's change reason, whose column is this long.
+REOPEN_REASON_MAX_LENGTH = Registration.history.model._meta.get_field("history_change_reason").max_length
 
 
 class DecisionNotAllowed(ValidationError):
@@ -59,6 +67,19 @@ def _decider_check(*, user, administration_id: int, on_behalf: bool) -> None:
         )
 
 
+def _reopener_check(*, user) -> None:
+    """Only secretariat staff who may change registrations (or a superuser) reopen a decision."""
+    allowed = (
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.is_superuser or (user.is_staff and user.has_perm(REOPEN_PERMISSION)))
+    )
+    if not allowed:
+        raise DecisionNotAllowed(
+            _("Only secretariat staff who may change registrations can reopen a decision."), code="not_allowed"
+        )
+
+
 def _own_interest_check(*, user, sme: SME, registrant_user_id: int | None = None) -> None:
     user_sme_id = selectors.represented_sme_id(user=user)
     if selectors.has_own_interest(
@@ -71,9 +92,25 @@ def _own_interest_check(*, user, sme: SME, registrant_user_id: int | None = None
 
 
 def _registration_decision_write(
-    registration: Registration, *, status: str, decided_by, decided_at, on_behalf: bool, reason: str
+    registration: Registration,
+    *,
+    status: str,
+    decided_by,
+    decided_at,
+    on_behalf: bool,
+    reason: str,
+    changed_by=None,
+    change_reason: str | None = None,
 ) -> None:
-    """Record a decision on a registration: every decision path writes its fields here, and only here."""
+    """Record a decision on a registration: every decision path writes its fields here, and only here.
+
+    ``changed_by`` and ``change_reason`` go to the history record of this change (by default, the
+    request's user and no reason).
+    """
+    if changed_by is not None:
+        registration._history_user = changed_by
+    if change_reason is not None:
+        registration._change_reason = change_reason
     registration.status = status
     registration.decided_by = decided_by
     registration.decided_at = decided_at
@@ -105,6 +142,8 @@ def registration_decide(
     *, registration: Registration, decided_by, approve: bool, reason: str = "", on_behalf: bool = False
 ) -> Registration:
     """Approve or reject a pending registration, once: whoever comes later reads who decided, and when.
+
+    Only the secretariat's reopening (``registration_reopen``) makes it pending again, for a new decision.
 
     The SME's row, then the registration's, are locked (in that order, as in
     ``sme_eligibility_decide``), so two decisions at the same instant take turns and the second
@@ -172,6 +211,92 @@ def registrations_approve(*, registrations, decided_by) -> tuple[list[Registrati
         except ValidationError as error:
             refused.append((registration, " ".join(error.messages)))
     return approved, refused
+
+
+def registration_reopen(*, registration: Registration, reopened_by, reason: str) -> Registration:
+    """Make a validated or rejected registration pending again, for its Administration to decide anew.
+
+    The secretariat's one way to undo a decision (the Administration decided in error, or a
+    rejected registrant brought what was missing): a registration is decided once by its
+    Administration's focal points (the letter), so only secretariat staff allowed to change
+    registrations reopen one, with a reason, and only while its meeting has not ended. The
+    decision is cleared by the same write that records one; the reason is kept in the
+    registration's history. The registrant is told in the language they registered in, and the
+    Administration's active focal points get a fresh validation email (a new link) saying that it
+    was reopened and why. The rows of the person, the SME and the registration are locked in that
+    order: a registration of the same person for the same meeting, a decision or the SME's refusal
+    at the same instant wait for the reopening, or it waits for them. Refusals carry a code:
+    ``not_allowed``, ``reason_required``, ``reason_too_long``, ``not_found``, ``not_decided``,
+    ``meeting_over``, ``already_registered``.
+    """
+    _reopener_check(user=reopened_by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            _("Give the reason for reopening; the registrant and the focal points will read it."),
+            code="reason_required",
+        )
+    if REOPEN_REASON_MAX_LENGTH is not None and len(reason) > REOPEN_REASON_MAX_LENGTH:
+        raise ValidationError(
+            _("Keep the reason to %(limit)d characters: it is kept in the registration's history.")
+            % {"limit": REOPEN_REASON_MAX_LENGTH},
+            code="reason_too_long",
+        )
+    with transaction.atomic():
+        ids = Registration.objects.filter(pk=registration.pk).values_list("participant_id", "sme_id").first()
+        if ids is None:
+            raise ValidationError(_("This registration no longer exists."), code="not_found")
+        participant_id, sme_id = ids
+        # Serializes with a new registration of this person (registration_create locks it too).
+        ParticipantProfile.objects.select_for_update().filter(pk=participant_id).values_list("pk").get()
+        sme = SME.objects.select_for_update(of=("self",)).select_related("administration").get(pk=sme_id)
+        locked = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("participant", "participant__user", "meeting", "meeting__study_group")
+            .get(pk=registration.pk)
+        )
+        locked.sme = sme
+        if locked.status not in selectors.DECIDED_STATUSES:
+            raise ValidationError(
+                _("This registration is %(status)s: only a validated or rejected registration can be reopened.")
+                % {"status": locked.get_status_display().lower()},
+                code="not_decided",
+            )
+        if locked.meeting.ends_on < timezone.localdate():
+            raise ValidationError(
+                _("%(meeting)s ended on %(date)s: its registrations are no longer reopened.")
+                % {"meeting": locked.meeting.title, "date": date_format(locked.meeting.ends_on)},
+                code="meeting_over",
+            )
+        if (
+            Registration.objects.filter(
+                participant_id=participant_id, meeting_id=locked.meeting_id, status__in=ACTIVE_STATUSES
+            )
+            .exclude(pk=locked.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                _(
+                    "%(person)s registered again for %(meeting)s since: reopening this registration would give "
+                    "them two. Decide on the newer one instead."
+                )
+                % {"person": locked.participant.full_name, "meeting": locked.meeting.title},
+                code="already_registered",
+            )
+        previous_status = locked.status
+        _registration_decision_write(
+            locked,
+            status=RegistrationStatus.PENDING,
+            decided_by=None,
+            decided_at=None,
+            on_behalf=False,
+            reason="",
+            changed_by=reopened_by,
+            change_reason=reason,
+        )
+        registration_reopened_notify_registrant(registration=locked, previous_status=previous_status, reason=reason)
+        registrations_notify_focal_points(registrations=[locked], reopened_reason=reason)
+    return locked
 
 
 # --- Decisions on SMEs ----------------------------------------------------------------------------

@@ -45,12 +45,13 @@ def _registrations_loaded(registrations) -> list[Registration]:
     )
 
 
-def registrations_notify_focal_points(*, registrations) -> int:
+def registrations_notify_focal_points(*, registrations, reopened_reason: str = "") -> int:
     """Email every active focal point of the registrations' Administration, one email per batch.
 
     The email names the person, the SME (and whether its eligibility is still pending), the
     meetings and attendance, and carries a signed link to the request (``focalpoints.links``).
     Called inside the registration's transaction: the rows are stored with it and sent on commit.
+    ``reopened_reason``, for registrations the secretariat reopened, makes it say so and why.
     Returns how many emails were queued.
     """
     batches = defaultdict(list)
@@ -89,6 +90,7 @@ def registrations_notify_focal_points(*, registrations) -> int:
                     ),
                     "link_max_age_days": settings.VALIDATION_LINK_MAX_AGE_DAYS,
                     "pending_url": settings.SITE_URL + reverse("focalpoints:pending"),
+                    "reopened_reason": reopened_reason,
                 },
                 # No language preference is recorded for focal points: the site's default.
                 language=settings.LANGUAGE_CODE,
@@ -184,6 +186,27 @@ def registration_outcome_queue(*, registration: Registration) -> OutgoingMessage
         },
         language=language,
         attachments=attachments,
+    )
+
+
+def registration_reopened_notify_registrant(
+    *, registration: Registration, previous_status: str, reason: str
+) -> OutgoingMessage:
+    """Tell the registrant that the secretariat reopened the decision on their registration, and why."""
+    return mail_queue(
+        to=registration.participant.user.email,
+        template="emails/registration_reopened",
+        context={
+            "registration": registration,
+            "participant": registration.participant,
+            "meeting": registration.meeting,
+            "sme": registration.sme,
+            "administration": registration.sme.administration,
+            "was_validated": previous_status == RegistrationStatus.VALIDATED,
+            "reason": reason,
+            "my_registrations_url": settings.SITE_URL + reverse("registration:list"),
+        },
+        language=_registrant_language(email=registration.participant.user.email),
     )
 
 

@@ -5,6 +5,8 @@
   Administration's behalf (``decided_on_behalf``), so it is never mistaken for the focal point's;
 - confirm or refuse an SME's eligibility on behalf of an Administration, through the same page
   (``_decide_on_behalf``) and the service ``sme_eligibility_decide``;
+- reopen a validated or rejected registration for a new decision (``registration_reopen``), through
+  the same page: the secretariat's own act, with a reason the registrant and the focal points read;
 - resend the focal-point emails of pending registrations;
 - export the selected (or, with "select all", the filtered) registrations to CSV or XLSX;
 - an "overdue" filter and column, using the focal-point selector's one definition of overdue.
@@ -19,8 +21,11 @@ from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
+
+from focalpoints.decisions import REOPEN_REASON_MAX_LENGTH, registration_reopen
 
 from .exports import registrations_csv_response, registrations_xlsx_response
 from .models import Eligibility, RegistrationStatus
@@ -74,7 +79,7 @@ def _decide_on_behalf(
     form_class=OnBehalfDecisionForm,
     extra_context: dict | None = None,
 ):
-    """Ask for the reason on an intermediate page, then decide each selected object on behalf.
+    """Ask for the reason on an intermediate page, then decide (or reopen) each selected object.
 
     ``decide(obj, decided_by=..., reason=...)`` calls the focal-point service, which holds the
     rule and raises ``ValidationError`` to refuse; each refusal is shown with its reason.
@@ -164,6 +169,70 @@ def approve_on_behalf(modeladmin, request, queryset):
 @admin.action(description=_("Reject on behalf of the Administration…"), permissions=["change"])
 def reject_on_behalf(modeladmin, request, queryset):
     return _registrations_decide_on_behalf(modeladmin, request, queryset, approve=False)
+
+
+class ReopenForm(forms.Form):
+    """The reason for reopening: required, and no longer than the history record keeps."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REOPEN_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        error_messages={
+            "required": _("Give the reason for reopening; the registrant and the focal points will read it."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = _(
+            "Why the decision is reopened (for example, the Administration's email of 3 April asking to "
+            "reconsider it), in %(limit)d characters at most. The registrant and the focal points read it, and it "
+            "is kept in the registration's history."
+        ) % {"limit": REOPEN_REASON_MAX_LENGTH}
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(
+                _("Give the reason for reopening; the registrant and the focal points will read it.")
+            )
+        return reason
+
+
+@admin.action(description=_("Reopen for a new decision…"), permissions=["change"])
+def reopen_for_new_decision(modeladmin, request, queryset):
+    """Put the selected validated or rejected registrations back to pending, for a new decision.
+
+    The service (``registration_reopen``) holds the rules and tells the registrant and the focal
+    points; each registration it refuses is listed with the reason.
+    """
+
+    def reopen(registration, *, decided_by, reason):
+        registration_reopen(registration=registration, reopened_by=decided_by, reason=reason)
+
+    return _decide_on_behalf(
+        modeladmin,
+        request,
+        queryset,
+        action="reopen_for_new_decision",
+        decide=reopen,
+        select_related=("participant", "sme__administration", "meeting"),
+        title=_("Reopen for a new decision"),
+        decided_message=ngettext_lazy(
+            "%(count)d registration reopened for a new decision; its registrant and the focal points are told "
+            "by email.",
+            "%(count)d registrations reopened for a new decision; their registrants and the focal points are told "
+            "by email.",
+            "count",
+        ),
+        template="admin/registration/registration/reopen.html",
+        form_class=ReopenForm,
+        extra_context={
+            "decided_statuses": [RegistrationStatus.VALIDATED, RegistrationStatus.REJECTED],
+            "today": timezone.localdate(),
+        },
+    )
 
 
 class SMEOnBehalfDecisionForm(OnBehalfDecisionForm):
@@ -296,7 +365,14 @@ class OverdueListFilter(admin.SimpleListFilter):
 class RegistrationActionsAdminMixin:
     """Adds the secretariat's actions, the overdue column and the overdue filter to RegistrationAdmin."""
 
-    actions = [approve_on_behalf, reject_on_behalf, resend_focal_point_emails, export_csv, export_xlsx]
+    actions = [
+        approve_on_behalf,
+        reject_on_behalf,
+        reopen_for_new_decision,
+        resend_focal_point_emails,
+        export_csv,
+        export_xlsx,
+    ]
 
     def get_queryset(self, request):
         # One EXISTS per row in the same query, so the column costs no query per row.
