@@ -20,7 +20,7 @@ from smepilot.admin_base import HistoryReadOnlyAdmin, ServiceWriteAdminMixin
 
 from .admin_actions import RegistrationActionsAdminMixin, confirm_eligibility_on_behalf, refuse_eligibility_on_behalf
 from .models import SME, ParticipantProfile, Registration
-from .services import profile_secretariat_save, registration_create
+from .services import profile_secretariat_save, registration_create, sme_secretariat_save
 
 SME_ROLE_LABEL = _("SME pilot — no decision-making role")
 SME_ROLE_TITLE = _(
@@ -39,7 +39,7 @@ def sme_badge():
 
 
 @admin.register(SME)
-class SMEAdmin(HistoryReadOnlyAdmin):
+class SMEAdmin(ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
     list_display = [
         "name",
         "administration",
@@ -81,6 +81,9 @@ class SMEAdmin(HistoryReadOnlyAdmin):
         readonly = super().get_readonly_fields(request, obj)
         # Its Administration validates its registrations and confirms it: fixed once declared.
         return [*readonly, "administration"] if obj is not None else readonly
+
+    def save_model(self, request, obj, form, change):
+        sme_secretariat_save(sme=obj, saved_by=request.user)
 
     @admin.display(description=_("ITU region"), ordering="administration__itu_region")
     def itu_region(self, obj):

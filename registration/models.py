@@ -57,9 +57,18 @@ class SME(models.Model):
         verbose_name_plural = _("SMEs")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), "administration", name="sme_name_unique_per_administration"),
+            models.UniqueConstraint(
+                Lower("name"),
+                "administration",
+                name="sme_name_unique_per_administration",
+                violation_error_message=_("An SME with this name is already declared in this country."),
+            ),
             models.CheckConstraint(condition=Q(eligibility__in=Eligibility.values), name="sme_eligibility_valid"),
-            models.CheckConstraint(condition=Q(revenue_currency__regex=r"^[A-Z]{3}$"), name="sme_currency_iso4217"),
+            models.CheckConstraint(
+                condition=Q(revenue_currency__regex=r"^[A-Z]{3}$"),
+                name="sme_currency_iso4217",
+                violation_error_message=_("Give the currency as a three-letter code in capitals, e.g. USD or EUR."),
+            ),
             models.CheckConstraint(condition=Q(annual_revenue__gte=0), name="sme_revenue_not_negative"),
         ]
         indexes = [models.Index(fields=["administration", "eligibility"], name="sme_admin_eligibility_idx")]

@@ -154,6 +154,18 @@ def profile_sme_choose(*, user, sme: SME) -> ParticipantProfile:
     return profile
 
 
+def _sme_facts_clean(*, name: str, annual_revenue: Decimal | None, revenue_currency: str) -> tuple[str, str]:
+    """The SME's name with its spaces collapsed and its currency as an upper-case ISO 4217 code."""
+    revenue_currency = revenue_currency.strip().upper()
+    if annual_revenue is not None and annual_revenue < 0:
+        raise ValidationError({"annual_revenue": _("The annual revenue cannot be negative.")}, code="negative_revenue")
+    if len(revenue_currency) != 3 or not revenue_currency.isalpha() or not revenue_currency.isascii():
+        raise ValidationError(
+            {"revenue_currency": _("Give the currency as a three-letter code, e.g. USD or EUR.")}, code="currency"
+        )
+    return " ".join(name.split()), revenue_currency
+
+
 def sme_declare(
     *,
     user,
@@ -168,12 +180,9 @@ def sme_declare(
 
     The Administration confirms that it meets the national criteria (terms of reference, point 4).
     """
-    name = " ".join(name.split())
-    revenue_currency = revenue_currency.strip().upper()
-    if annual_revenue is not None and annual_revenue < 0:
-        raise ValidationError({"annual_revenue": _("The annual revenue cannot be negative.")})
-    if len(revenue_currency) != 3 or not revenue_currency.isalpha() or not revenue_currency.isascii():
-        raise ValidationError({"revenue_currency": _("Give the currency as a three-letter code, e.g. USD or EUR.")})
+    name, revenue_currency = _sme_facts_clean(
+        name=name, annual_revenue=annual_revenue, revenue_currency=revenue_currency
+    )
     with transaction.atomic():
         profile = _profile_with_country(user=user)
         _sme_change_check(profile=profile)
@@ -202,6 +211,30 @@ def sme_declare(
         profile.sme = sme
         with refused_by_database(field="sme", sme_side=False):
             profile.save(update_fields=["sme", "updated_at"])
+    return sme
+
+
+def sme_secretariat_save(*, sme: SME, saved_by) -> SME:
+    """Save an SME as the secretariat entered or corrected it in the admin, under sme_declare's checks.
+
+    Its name is unique in its country whatever the case and spacing, and its currency an ISO 4217
+    code. A new SME starts pending, recorded as declared by the officer, until its Administration
+    confirms it meets the national criteria (terms of reference, point 4); eligibility itself
+    changes only through the decision services.
+    """
+    sme.name, sme.revenue_currency = _sme_facts_clean(
+        name=sme.name, annual_revenue=sme.annual_revenue, revenue_currency=sme.revenue_currency
+    )
+    duplicate = SME.objects.filter(administration_id=sme.administration_id, name__iexact=sme.name).exclude(pk=sme.pk)
+    if duplicate.exists():
+        raise ValidationError(
+            {"name": _("An SME with this name is already declared in this country.")}, code="duplicate_name"
+        )
+    if sme.pk is None:
+        sme.eligibility = Eligibility.PENDING
+        sme.created_by = saved_by
+    with transaction.atomic():
+        sme.save()
     return sme
 
 

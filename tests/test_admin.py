@@ -398,3 +398,37 @@ def test_a_registration_cannot_be_deleted_in_the_admin(admin_client):
     changelist = admin_client.get(reverse("admin:registration_registration_changelist"))
     assert "delete_selected" not in changelist.content.decode()
     assert Registration.objects.filter(pk=registration.pk).exists()
+
+
+def sme_form(administration, **changes):
+    data = {
+        "administration": administration.pk,
+        "name": "Savannah   Fibre  Ltd",
+        "website": "https://savannah.example",
+        "address": "Nairobi",
+        "employees": 40,
+        "annual_revenue": "1200000",
+        "revenue_currency": "KES",
+    }
+    data.update(changes)
+    return data
+
+
+def test_an_sme_added_in_the_admin_gets_sme_declares_checks(admin_client, admin_user):
+    administration = factories.AdministrationFactory()
+    response = admin_client.post(reverse("admin:registration_sme_add"), sme_form(administration))
+    assert response.status_code == 302
+    sme = SME.objects.get()
+    assert (sme.name, sme.revenue_currency, sme.eligibility) == ("Savannah Fibre Ltd", "KES", "pending")
+    assert sme.created_by == admin_user
+
+    for same_name in ("savannah fibre ltd", " Savannah  Fibre Ltd"):
+        again = admin_client.post(reverse("admin:registration_sme_add"), sme_form(administration, name=same_name))
+        assert again.status_code == 200
+        errors = str(again.context["adminform"].form.errors)
+        assert "An SME with this name is already declared in this country." in errors
+    bad_currency = admin_client.post(
+        reverse("admin:registration_sme_add"), sme_form(administration, name="Other", revenue_currency="12$")
+    )
+    assert "three-letter code" in str(bad_currency.context["adminform"].form.errors)
+    assert SME.objects.count() == 1

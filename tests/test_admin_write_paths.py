@@ -242,8 +242,8 @@ ADMIN_WRITE_PATHS = {
     },
     # --- SMEs, the people who represent them and their registrations ---------------------------
     "registration.SME": {
-        "add": "plain: starts pending, eligibility read-only; the model's constraints are sme_declare's checks",
-        "change": "plain: eligibility and Administration are read-only on its page; the rest describes the company",
+        "add": "service: registration.services.sme_secretariat_save",
+        "change": "service: registration.services.sme_secretariat_save",
         "delete": "plain: its representatives' profiles and its registrations protect it",
         "history": REFUSED,
         "actions": {
@@ -530,6 +530,7 @@ DRIVERS.update(
             "meetings.Decision",
             "focalpoints.FocalPoint",
             "registration.ParticipantProfile",
+            "registration.SME",
         )
     }
 )
@@ -596,6 +597,12 @@ def _profile_added(request):
     )
     label = "registration.ParticipantProfile"
     return _url(label, "add"), _post_data(_admin(label), request, profile)
+
+
+@drives("registration.SME", "add")
+def _sme_added(request):
+    sme = factories.SMEFactory.build(administration=factories.AdministrationFactory(), eligibility="pending")
+    return _url("registration.SME", "add"), _post_data(_admin("registration.SME"), request, sme)
 
 
 @drives("meetings.Meeting", "add")
