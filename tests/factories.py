@@ -272,3 +272,29 @@ class SocialTokenFactory(factory.django.DjangoModelFactory):
     account = factory.SubFactory(SocialAccountFactory, provider=factory.SelfAttribute("..app.provider_id"))
     token = factory.Sequence(lambda n: f"access-token-{n}")
     expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(hours=1))
+
+
+# One factory per model the admin registers, by label ("app_label.ModelName"): the admin's page and
+# write-path tests make rows of every model from it, and fail for a registered model missing here.
+FACTORY_BY_MODEL_LABEL = {
+    "auth.Group": GroupFactory,
+    "auth.User": UserFactory,
+    "sites.Site": SiteFactory,
+    "account.EmailAddress": EmailAddressFactory,
+    "socialaccount.SocialApp": SocialAppFactory,
+    "socialaccount.SocialAccount": SocialAccountFactory,
+    "socialaccount.SocialToken": SocialTokenFactory,
+    "outbox.OutgoingMessage": OutgoingMessageFactory,
+    "meetings.Pilot": PilotFactory,
+    "meetings.StudyGroup": StudyGroupFactory,
+    "meetings.Meeting": MeetingFactory,
+    "meetings.Appointment": AppointmentFactory,
+    "meetings.Decision": DecisionFactory,
+    "meetings.DecisionParticipant": DecisionParticipantFactory,
+    "meetings.PilotReport": PilotReportFactory,
+    "focalpoints.Administration": AdministrationFactory,
+    "focalpoints.FocalPoint": FocalPointFactory,
+    "registration.SME": SMEFactory,
+    "registration.ParticipantProfile": ParticipantProfileFactory,
+    "registration.Registration": RegistrationFactory,
+}

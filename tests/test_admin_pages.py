@@ -30,28 +30,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
 ROWS = 3
 
 # One factory per registered model, by label ("app_label.ModelName"): a few rows of each are made.
-FACTORIES = {
-    "auth.Group": factories.GroupFactory,
-    "auth.User": factories.UserFactory,
-    "sites.Site": factories.SiteFactory,
-    "account.EmailAddress": factories.EmailAddressFactory,
-    "socialaccount.SocialApp": factories.SocialAppFactory,
-    "socialaccount.SocialAccount": factories.SocialAccountFactory,
-    "socialaccount.SocialToken": factories.SocialTokenFactory,
-    "outbox.OutgoingMessage": factories.OutgoingMessageFactory,
-    "meetings.Pilot": factories.PilotFactory,
-    "meetings.StudyGroup": factories.StudyGroupFactory,
-    "meetings.Meeting": factories.MeetingFactory,
-    "meetings.Appointment": factories.AppointmentFactory,
-    "meetings.Decision": factories.DecisionFactory,
-    "meetings.DecisionParticipant": factories.DecisionParticipantFactory,
-    "meetings.PilotReport": factories.PilotReportFactory,
-    "focalpoints.Administration": factories.AdministrationFactory,
-    "focalpoints.FocalPoint": factories.FocalPointFactory,
-    "registration.SME": factories.SMEFactory,
-    "registration.ParticipantProfile": factories.ParticipantProfileFactory,
-    "registration.Registration": factories.RegistrationFactory,
-}
+FACTORIES = factories.FACTORY_BY_MODEL_LABEL
 
 
 def _participants(meeting):

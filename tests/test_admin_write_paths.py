@@ -285,28 +285,7 @@ PAGES = ("add", "change", "delete")
 POLICY = re.compile(r"refused|n/a|service: (?P<service>[\w.]+)|plain: \S.*")
 
 # One saved row of each registered model, from the factories.
-ROWS = {
-    "auth.User": factories.UserFactory,
-    "auth.Group": factories.GroupFactory,
-    "sites.Site": factories.SiteFactory,
-    "account.EmailAddress": factories.EmailAddressFactory,
-    "socialaccount.SocialApp": factories.SocialAppFactory,
-    "socialaccount.SocialAccount": factories.SocialAccountFactory,
-    "socialaccount.SocialToken": factories.SocialTokenFactory,
-    "outbox.OutgoingMessage": factories.OutgoingMessageFactory,
-    "meetings.Pilot": factories.PilotFactory,
-    "meetings.StudyGroup": factories.StudyGroupFactory,
-    "meetings.Meeting": factories.MeetingFactory,
-    "meetings.Appointment": factories.AppointmentFactory,
-    "meetings.Decision": factories.DecisionFactory,
-    "meetings.DecisionParticipant": factories.DecisionParticipantFactory,
-    "meetings.PilotReport": factories.PilotReportFactory,
-    "focalpoints.Administration": factories.AdministrationFactory,
-    "focalpoints.FocalPoint": factories.FocalPointFactory,
-    "registration.SME": factories.SMEFactory,
-    "registration.ParticipantProfile": factories.ParticipantProfileFactory,
-    "registration.Registration": factories.RegistrationFactory,
-}
+ROWS = factories.FACTORY_BY_MODEL_LABEL
 
 LABELS = sorted(model._meta.label for model in admin.site._registry)
 HISTORY_LABELS = [
