@@ -250,7 +250,7 @@ def test_staff_outside_the_group_sees_nothing(client):
 
 
 def test_done_when_an_officer_runs_the_pilot_from_the_admin(officer_client):
-    """Issue 5, "done when": set up a meeting, follow registrations, print the participants and the report."""
+    """The secretariat sets up a meeting, follows its registrations, prints the participants and the report."""
     from meetings.models import Meeting, PilotReport
 
     group = StudyGroupFactory()

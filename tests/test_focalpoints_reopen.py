@@ -240,7 +240,8 @@ def _action(client, objects, **extra):
 
 
 def test_the_action_asks_for_the_reason_first_and_changes_nothing(officer_client, validated):
-    response = _action(officer_client, [validated])
+    still_pending = RegistrationFactory()
+    response = _action(officer_client, [validated, still_pending])
 
     assert response.status_code == 200
     assert response.templates[0].name == "admin/registration/registration/reopen.html"
@@ -248,6 +249,9 @@ def test_the_action_asks_for_the_reason_first_and_changes_nothing(officer_client
     assert 'name="reason"' in html
     assert validated.participant.full_name in html
     assert "Yes, reopen for a new decision" in html
+    # Only the pending one is marked: it has no decision to reopen.
+    assert html.count("will be refused") == 1
+    assert html.index(still_pending.participant.full_name) < html.index("will be refused")
     _assert_unchanged(validated, RegistrationStatus.VALIDATED)
 
 

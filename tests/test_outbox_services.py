@@ -196,7 +196,7 @@ def test_retry_countdown_grows_exponentially_with_jitter_and_is_capped(settings)
 
 
 def test_longest_retry_countdown_stays_below_the_redis_visibility_timeout():
-    """Issue 4: "a Redis visibility timeout longer than any countdown"."""
+    """A Redis visibility timeout longer than any countdown, so a delayed retry is never delivered twice."""
     visibility_timeout = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     longest = max(services.retry_countdown(attempts=n) for n in range(1, 40) for _ in range(20))
     assert longest <= django_settings.OUTBOX_RETRY_BACKOFF_MAX_SECONDS < visibility_timeout
