@@ -155,6 +155,18 @@ def _registrant_language(*, email: str) -> str:
     return language or settings.LANGUAGE_CODE
 
 
+def _registrant_context(registration: Registration) -> dict:
+    """What every email to a registrant about one registration says: who, for what, where to follow it."""
+    return {
+        "registration": registration,
+        "participant": registration.participant,
+        "meeting": registration.meeting,
+        "sme": registration.sme,
+        "administration": registration.sme.administration,
+        "my_registrations_url": settings.SITE_URL + reverse("registration:list"),
+    }
+
+
 def registration_outcome_queue(*, registration: Registration) -> OutgoingMessage:
     """The registrant's email: validated (with the meeting's .ics) or rejected (with the reason)."""
     validated = registration.status == RegistrationStatus.VALIDATED
@@ -174,15 +186,10 @@ def registration_outcome_queue(*, registration: Registration) -> OutgoingMessage
         to=email,
         template="emails/registration_decided",
         context={
-            "registration": registration,
-            "participant": registration.participant,
-            "meeting": registration.meeting,
-            "sme": registration.sme,
-            "administration": registration.sme.administration,
+            **_registrant_context(registration),
             "validated": validated,
             "remote": registration.attendance == Attendance.REMOTE,
             "on_behalf": registration.decided_on_behalf,
-            "my_registrations_url": settings.SITE_URL + reverse("registration:list"),
         },
         language=language,
         attachments=attachments,
@@ -197,14 +204,9 @@ def registration_reopened_notify_registrant(
         to=registration.participant.user.email,
         template="emails/registration_reopened",
         context={
-            "registration": registration,
-            "participant": registration.participant,
-            "meeting": registration.meeting,
-            "sme": registration.sme,
-            "administration": registration.sme.administration,
+            **_registrant_context(registration),
             "was_validated": previous_status == RegistrationStatus.VALIDATED,
             "reason": reason,
-            "my_registrations_url": settings.SITE_URL + reverse("registration:list"),
         },
         language=_registrant_language(email=registration.participant.user.email),
     )

@@ -85,11 +85,10 @@ def decision_create(*, meeting, kind, reference, title, adopted_on, approval_pro
         approval_procedure=approval_procedure,
     )
     decision.full_clean()
-    people = list(participants)
-    _participants_check(people=people)
     with transaction.atomic():
         decision.save()
-        decision_participants_set(decision=decision, people=people)
+        # Checks the whole list first; its refusal rolls the decision back with it.
+        decision_participants_set(decision=decision, people=participants)
     return decision
 
 

@@ -18,12 +18,7 @@ from django.utils.translation import gettext as _
 from focalpoints import notifications as focalpoint_notifications
 from focalpoints.models import Administration
 from meetings.models import Meeting
-from meetings.rules import (
-    ALREADY_DECISION_MAKER_MESSAGE,
-    holds_decision_making_role,
-    refused_by_database,
-    sme_representation_check,
-)
+from meetings.rules import refused_by_database, sme_representation_check
 from meetings.selectors import WindowState, meeting_registration_state, pilot_current, pilot_has_ended
 from smepilot.outbox.services import mail_queue
 
@@ -166,6 +161,11 @@ def _sme_facts_clean(*, name: str, annual_revenue: Decimal | None, revenue_curre
     return " ".join(name.split()), revenue_currency
 
 
+def _sme_name_taken(*, administration_id: int, name: str, sme_id: int | None = None) -> bool:
+    """One SME per name in a country, whatever the case (the database's constraint says the same)."""
+    return SME.objects.filter(administration_id=administration_id, name__iexact=name).exclude(pk=sme_id).exists()
+
+
 def sme_declare(
     *,
     user,
@@ -187,7 +187,7 @@ def sme_declare(
         profile = _profile_with_country(user=user)
         _sme_change_check(profile=profile)
         sme_representation_check(user=user)
-        if SME.objects.filter(administration_id=profile.administration_id, name__iexact=name).exists():
+        if _sme_name_taken(administration_id=profile.administration_id, name=name):
             raise ValidationError(
                 {"name": _("An SME with this name is already declared in your country. Choose it from the list.")}
             )
@@ -225,8 +225,7 @@ def sme_secretariat_save(*, sme: SME, saved_by) -> SME:
     sme.name, sme.revenue_currency = _sme_facts_clean(
         name=sme.name, annual_revenue=sme.annual_revenue, revenue_currency=sme.revenue_currency
     )
-    duplicate = SME.objects.filter(administration_id=sme.administration_id, name__iexact=sme.name).exclude(pk=sme.pk)
-    if duplicate.exists():
+    if _sme_name_taken(administration_id=sme.administration_id, name=sme.name, sme_id=sme.pk):
         raise ValidationError(
             {"name": _("An SME with this name is already declared in this country.")}, code="duplicate_name"
         )
@@ -301,8 +300,6 @@ def _participant_checks(*, participant: ParticipantProfile) -> list[str]:
         )
     if not participant.sme.administration.in_pilot:
         errors.append(_("Your country's Administration does not take part in the pilot. Contact the secretariat."))
-    if holds_decision_making_role(participant.user):
-        errors.append(ALREADY_DECISION_MAKER_MESSAGE)
     return errors
 
 
@@ -312,11 +309,12 @@ def registration_create(
     """Create one pending registration per chosen meeting, in one transaction.
 
     Refused, with a message saying what to do: an unverified email address; no SME or an SME
-    whose eligibility the Administration refused (terms of reference, point 4); a person who holds
-    a leadership appointment or is recorded in a decision (point 3); the same meeting
+    whose eligibility the Administration refused (terms of reference, point 4); the same meeting
     twice; a study group not in the pilot (point 1); a meeting whose window is not open, or after
     the pilot's end (point 5); remote attendance where it is not offered; an active registration
-    for the same meeting, also when two submissions race (the database constraint decides).
+    for the same meeting, also when two submissions race (the database constraint decides). A
+    person who holds a leadership appointment or is recorded in a decision (point 3) cannot have an
+    SME in their profile, so never gets this far; the database refuses the rows if they did.
     On success the registrant's acknowledgement and the focal points' notification are queued
     in the same transaction.
 
