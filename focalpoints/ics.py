@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from registration.models import Attendance
@@ -64,6 +65,12 @@ def meeting_ics(*, registration, now=None) -> str:
     description = " ".join(
         [
             f"{meeting.study_group.short_name}.",
+            # The dates as the site and the emails write them (DTSTART/DTEND give them to calendar programs).
+            _("From %(start)s to %(end)s.")
+            % {
+                "start": date_format(meeting.starts_on, "DATE_FORMAT"),
+                "end": date_format(meeting.ends_on, "DATE_FORMAT"),
+            },
             _("Attendance: %(attendance)s.") % {"attendance": registration.get_attendance_display()},
             _("SME pilot participant: no decision-making role (terms of reference, point 3)."),
             _("Secretariat: %(email)s") % {"email": settings.SECRETARIAT_EMAIL},

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -106,7 +107,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.title} ({self.starts_on:%d %b %Y})"
+        return f"{self.title} ({date_format(self.starts_on, 'DATE_FORMAT')})"
 
     def clean(self):
         errors = {}

@@ -229,6 +229,8 @@ USE_I18N = True
 USE_TZ = True
 # Stored in UTC; shown in Geneva time, where the secretariat and the meetings are.
 TIME_ZONE = "Europe/Zurich"
+# One date style per language: DATE_FORMAT for days, DATETIME_FORMAT for moments (smepilot/formats).
+FORMAT_MODULE_PATH = ["smepilot.formats"]
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"

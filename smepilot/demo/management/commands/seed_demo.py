@@ -4,6 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.formats import date_format
 
 from smepilot.demo.accounts import DEMO_PASSWORD, FOCAL_POINT_EMAIL, SECRETARIAT_EMAIL, SME_REPRESENTATIVE_EMAIL
 from smepilot.demo.seed import seed
@@ -52,7 +53,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo data ready, dates moved by {result.shift.days // 7} weeks so that registration is open today."
             )
-        self.stdout.write(f"Pilot: {pilot.name}, {pilot.starts_on:%d %b %Y} to {pilot.ends_on:%d %b %Y}.")
+        starts_on, ends_on = date_format(pilot.starts_on, "DATE_FORMAT"), date_format(pilot.ends_on, "DATE_FORMAT")
+        self.stdout.write(f"Pilot: {pilot.name}, {starts_on} to {ends_on}.")
         self.stdout.write("")
         self.stdout.write(f"Sign in at {settings.SITE_URL}/accounts/login/ (the secretariat also at /admin/):")
         for account in result.accounts:
