@@ -44,6 +44,7 @@ def _other_database(url: str, offset: int) -> str:
 def pytest_configure(config):
     _redis_database_of_this_worker()
     config.addinivalue_line("markers", f"{SQLITE_SELECTION}: also run on SQLite, the embedded database of `make run`")
+    config.addinivalue_line("markers", "browser: drives Chromium against the site running as real processes")
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
         if config.option.markexpr != SQLITE_SELECTION:

@@ -1,0 +1,123 @@
+"""Every page a visitor, an SME representative and a focal point can reach, as they meet it.
+
+On phones of 360 and 390 CSS pixels no page scrolls sideways and every control stays on the
+screen; axe-core finds no serious or critical violation. The tour must cover every page of the
+site's own apps: a new page fails the coverage test until it is added here.
+"""
+
+import re
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from tests.browser.checks import assert_accessible, assert_fits_phone, axe_blocking_violations
+from tests.browser.conftest import PHONES
+from tests.browser.people import sign_in, validation_link_of
+
+DEMO_PASSWORD_ROLES = {"representative": "SME representative", "focal_point": "Focal point"}
+
+# (name, how to reach it, expected status). A callable reaches pages whose address comes from the data.
+VISITOR_PAGES = [
+    ("home", lambda site, page: reverse("home"), 200),
+    ("account_login", lambda site, page: reverse("account_login"), 200),
+    ("account_signup", lambda site, page: reverse("account_signup"), 200),
+    ("account_reset_password", lambda site, page: reverse("account_reset_password"), 200),
+    ("account_request_login_code", lambda site, page: reverse("account_request_login_code"), 200),
+    ("meetings:list", lambda site, page: reverse("meetings:list"), 200),
+    ("registration:privacy", lambda site, page: reverse("registration:privacy"), 200),
+    # Signed out, a focal point's link leads to the sign-in page that says what it is for.
+    ("focalpoints:link", lambda site, page: validation_link_of(site, site.account("Focal point").email), 200),
+]
+
+
+def _first_link(path: str, name_pattern: str):
+    def reach(site, page):
+        page.goto(site.url + path)
+        return page.get_by_role("link", name=re.compile(name_pattern, re.I)).first.get_attribute("href")
+
+    return reach
+
+
+REPRESENTATIVE_PAGES = [
+    ("home", lambda site, page: reverse("home"), 200),
+    ("registration:profile", lambda site, page: reverse("registration:profile"), 200),
+    ("registration:profile_sme", lambda site, page: reverse("registration:profile_sme"), 200),
+    ("registration:sme_declare", lambda site, page: reverse("registration:sme_declare"), 200),
+    ("registration:list", lambda site, page: reverse("registration:list"), 200),
+    ("registration:new", lambda site, page: reverse("registration:new"), 200),
+    ("registration:cancel", _first_link("/registrations/", "^Cancel"), 200),
+    ("meetings:list", lambda site, page: reverse("meetings:list"), 200),
+    ("account_email", lambda site, page: reverse("account_email"), 200),
+    ("account_change_password", lambda site, page: reverse("account_change_password"), 200),
+    # A representative is not a focal point: told so, with somewhere useful to go.
+    ("focalpoints:pending", lambda site, page: reverse("focalpoints:pending"), 403),
+    ("focalpoints:link", lambda site, page: validation_link_of(site, site.account("Focal point").email), 403),
+]
+
+FOCAL_POINT_PAGES = [
+    ("focalpoints:pending", lambda site, page: reverse("focalpoints:pending"), 200),
+    ("focalpoints:registration", _first_link("/focal-point/", "^Open"), 200),
+    ("focalpoints:link", lambda site, page: validation_link_of(site, site.account("Focal point").email), 200),
+    ("focalpoints:smes", lambda site, page: reverse("focalpoints:smes"), 200),
+    ("focalpoints:sme", _first_link("/focal-point/smes/", "."), 200),
+    ("home", lambda site, page: reverse("home"), 200),
+]
+
+TOURS = {"visitor": VISITOR_PAGES, "representative": REPRESENTATIVE_PAGES, "focal_point": FOCAL_POINT_PAGES}
+# Pages that only answer a POST, and what stands for them in the tour.
+POST_ONLY = {"focalpoints:bulk_approve": "focalpoints:pending"}
+
+
+def _site_page_names() -> set[str]:
+    names = set()
+    for namespace in ("meetings", "registration", "focalpoints"):
+        resolver = get_resolver().namespace_dict[namespace][1]
+        names |= {f"{namespace}:{name}" for name in resolver.reverse_dict if isinstance(name, str)}
+    return names
+
+
+def test_the_tours_cover_every_page_of_the_site():
+    toured = {name for pages in TOURS.values() for name, _reach, _status in pages}
+    missing = _site_page_names() - toured - set(POST_ONLY)
+    assert not missing, f"Pages no tour visits (add them to a tour): {sorted(missing)}"
+
+
+@pytest.mark.parametrize("who", sorted(TOURS))
+def test_every_page_fits_phones_and_passes_axe(who, embedded_site, new_context, screenshots):
+    site = embedded_site
+    context = new_context(viewport=PHONES["phone-390"])
+    page = context.new_page()
+    if who in DEMO_PASSWORD_ROLES:
+        account = site.account(DEMO_PASSWORD_ROLES[who])
+        sign_in(page, site, account.email, account.password)
+    problems = []
+    for name, reach, expected_status in TOURS[who]:
+        path = reach(site, page)
+        url = path if path.startswith("http") else site.url + path
+        response = page.goto(url)
+        if response.status != expected_status:
+            problems.append(f"{name}: {url} answered {response.status}, expected {expected_status}")
+            continue
+        for phone, viewport in PHONES.items():
+            page.set_viewport_size(viewport)
+            try:
+                assert_fits_phone(page, f"{name} on {phone}")
+            except AssertionError as error:
+                problems.append(str(error))
+            screenshots.take(page, f"{who}-{name}-{phone}")
+        problems += [f"{name}: {line}" for line in axe_blocking_violations(page)]
+    assert not problems, "\n".join(problems)
+
+
+def test_error_pages_fit_phones_and_pass_axe(production_site, new_context, screenshots):
+    """The production shape's own 404 and 403 pages (DEBUG shows Django's technical pages instead)."""
+    context = new_context(viewport=PHONES["phone-360"])
+    page = context.new_page()
+    response = page.goto(production_site.url + "/no-such-page/")
+    assert response.status == 404
+    assert_fits_phone(page, "404")
+    assert_accessible(page, "404")
+    screenshots.take(page, "404")
+    response = page.goto(production_site.url + reverse("focalpoints:pending"))
+    assert response.status == 200  # signed out: the sign-in page, which says why
+    assert "/accounts/login/" in page.url
