@@ -13,6 +13,7 @@ from registration.models import ACTIVE_STATUSES
 from smepilot.admin_base import ServiceWriteAdminMixin
 
 from .admin_participants import MeetingParticipantsAdminMixin
+from .admin_search import StudyGroupSearchAdminMixin
 from .models import Meeting, Pilot, StudyGroup
 from .services import meeting_save
 
@@ -55,10 +56,11 @@ class MeetingInline(admin.TabularInline):
 
 
 @admin.register(StudyGroup)
-class StudyGroupAdmin(admin.ModelAdmin):
+class StudyGroupAdmin(StudyGroupSearchAdminMixin, admin.ModelAdmin):
     list_display = ["short_name", "title", "study_period", "meeting_count"]
     list_display_links = ["short_name", "title"]
     list_filter = ["sector", "study_period_start"]
+    # Also by the names people use, "SG1" or "Study Group 1" (StudyGroupSearchAdminMixin).
     search_fields = ["title", "=number", "sector"]
     ordering = ["sector", "study_period_start", "number"]
     inlines = [MeetingInline]
@@ -86,7 +88,9 @@ class StudyGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(MeetingParticipantsAdminMixin, ServiceWriteAdminMixin, admin.ModelAdmin):
+class MeetingAdmin(
+    StudyGroupSearchAdminMixin, MeetingParticipantsAdminMixin, ServiceWriteAdminMixin, admin.ModelAdmin
+):
     list_display = [
         "title",
         "study_group",
@@ -103,6 +107,7 @@ class MeetingAdmin(MeetingParticipantsAdminMixin, ServiceWriteAdminMixin, admin.
     list_filter = ["kind", "study_group", "remote_participation", "starts_on"]
     list_select_related = ["study_group"]
     search_fields = ["title", "place", "study_group__title"]
+    study_group_path = "study_group"
     date_hierarchy = "starts_on"
     autocomplete_fields = ["study_group"]
     fieldsets = [

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from smepilot.admin_base import HistoryReadOnlyAdmin, ServiceWriteAdminMixin
 
+from .admin_search import StudyGroupSearchAdminMixin
 from .leadership_services import appointment_end, appointment_save, decision_participants_set, decision_save
 from .models import Appointment, Decision, DecisionParticipant
 from .rules import decision_making_eligible_people
@@ -74,11 +75,14 @@ class CurrentAppointmentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(EligiblePersonAdminMixin, ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
+class AppointmentAdmin(
+    StudyGroupSearchAdminMixin, EligiblePersonAdminMixin, ServiceWriteAdminMixin, HistoryReadOnlyAdmin
+):
     list_display = ["person_label", "role", "study_group", "question", "starts_on", "ends_on"]
     list_filter = [CurrentAppointmentFilter, "role", "study_group"]
     list_select_related = ["person", "study_group"]
     search_fields = ["person__email", "person__first_name", "person__last_name", "question", "notes"]
+    study_group_path = "study_group"
     date_hierarchy = "starts_on"
     autocomplete_fields = ["study_group"]
     fields = ["person", "study_group", "question", "role", "starts_on", "ends_on", "notes"]
@@ -122,11 +126,12 @@ class DecisionParticipantInline(EligiblePersonAdminMixin, admin.TabularInline):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
+class DecisionAdmin(StudyGroupSearchAdminMixin, ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
     list_display = ["reference", "title", "kind", "meeting", "adopted_on", "approval_procedure"]
     list_filter = ["kind", "meeting__study_group", "adopted_on"]
     list_select_related = ["meeting"]
     search_fields = ["reference", "title", "approval_procedure", "meeting__title"]
+    study_group_path = "meeting__study_group"
     date_hierarchy = "adopted_on"
     autocomplete_fields = ["meeting"]
     fields = ["meeting", "kind", "reference", "title", "adopted_on", "approval_procedure"]

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from meetings.admin_search import StudyGroupSearchAdminMixin
 from smepilot.admin_base import HistoryReadOnlyAdmin, ServiceWriteAdminMixin
 
 from .admin_actions import RegistrationActionsAdminMixin, confirm_eligibility_on_behalf, refuse_eligibility_on_behalf
@@ -160,7 +161,9 @@ class RegistrationAdminForm(forms.ModelForm):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(RegistrationActionsAdminMixin, ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
+class RegistrationAdmin(
+    StudyGroupSearchAdminMixin, RegistrationActionsAdminMixin, ServiceWriteAdminMixin, HistoryReadOnlyAdmin
+):
     form = RegistrationAdminForm
     list_display = [
         "participant_name",
@@ -191,6 +194,7 @@ class RegistrationAdmin(RegistrationActionsAdminMixin, ServiceWriteAdminMixin, H
         "sme__name",
         "meeting__title",
     ]
+    study_group_path = "meeting__study_group"
     date_hierarchy = "created_at"
     autocomplete_fields = ["participant", "sme", "meeting"]
     # The decision and its audit trail change through the services only (see the module docstring).
