@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from registration.models import SME, Eligibility, ParticipantProfile, Registration, RegistrationStatus
+from smepilot.l10n import sorted_by_name
 
 from .models import Administration, FocalPoint
 
@@ -28,6 +29,12 @@ def focal_point_administrations(user) -> QuerySet[Administration]:
     return Administration.objects.filter(
         pk__in=FocalPoint.objects.filter(user=user, is_active=True).values("administration_id")
     )
+
+
+def administrations_by_name(administrations) -> list[Administration]:
+    """Administrations in the order of their country's name in the reader's language, accents and case
+    ignored ("Allemagne, Brésil, Égypte, Suisse" in French): how every list of them is offered."""
+    return sorted_by_name(administrations, key=str)
 
 
 def is_focal_point_of(*, user, administration_id: int) -> bool:

@@ -253,7 +253,7 @@ def validation_link(request, token: str):
 @require_http_methods(["GET", "HEAD"])
 def pending_list(request):
     """Everything pending for the focal point's Administration(s), with bulk approve, and the history."""
-    administrations = list(selectors.focal_point_administrations(request.user))
+    administrations = selectors.administrations_by_name(selectors.focal_point_administrations(request.user))
     if request.session.get(SESSION_FLAG) != bool(administrations):
         request.session[SESSION_FLAG] = bool(administrations)  # written only when it changes
     if not administrations:
@@ -353,7 +353,7 @@ def registration_detail(request, pk: int):
 @require_http_methods(["GET", "HEAD"])
 def sme_list(request):
     """The SMEs of the focal point's Administration(s), pending confirmation first."""
-    administrations = list(selectors.focal_point_administrations(request.user))
+    administrations = selectors.administrations_by_name(selectors.focal_point_administrations(request.user))
     if not administrations:
         return _not_a_focal_point(request)
     return render(

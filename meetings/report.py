@@ -25,6 +25,7 @@ from django_countries import countries as country_names
 
 from focalpoints.models import Administration, ItuRegion
 from registration.models import SME, Attendance, Eligibility, Registration, RegistrationStatus
+from smepilot.l10n import sorted_by_name
 
 from .models import Pilot
 
@@ -246,7 +247,7 @@ def _smes(figures: PilotReportFigures, scope):
             counter.asked += row["smes"]
             if row["taking_part"]:
                 counter.taking_part += row["smes"]
-    figures.smes_by_country = sorted(countries.values(), key=lambda count: count.label)
+    figures.smes_by_country = sorted_by_name(countries.values(), key=lambda count: count.label)
     figures.smes_by_region = list(regions.values())
     figures.smes_by_eligibility = list(eligibility.values())
     figures.smes_asked = sum(count.asked for count in figures.smes_by_country)
@@ -357,7 +358,7 @@ def _focal_points(figures: PilotReportFigures):
         )
         for administration in administrations
     ]
-    figures.focal_points = sorted(rows, key=lambda row: row.administration)
+    figures.focal_points = sorted_by_name(rows, key=lambda row: row.administration)
     figures.administrations_without_focal_point = sum(1 for row in rows if not row.active)
 
 

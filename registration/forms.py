@@ -9,6 +9,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from focalpoints.models import Administration
+from focalpoints.selectors import administrations_by_name
+from smepilot.l10n import currency_choices, is_current_currency
 
 from .models import SME, Attendance
 
@@ -57,11 +59,53 @@ class SignupForm(forms.Form):
         )
 
 
+class AdministrationsByNameIterator(forms.models.ModelChoiceIterator):
+    """The Administrations in the order of their country's name in the reader's language, at each rendering."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for administration in administrations_by_name(self.queryset):
+            yield self.choice(administration)
+
+
+class AdministrationChoiceField(forms.ModelChoiceField):
+    iterator = AdministrationsByNameIterator
+
+
+class CurrencyField(forms.ChoiceField):
+    """A currency in use, chosen from its ISO 4217 code and its name in the reader's language.
+
+    A code posted in small letters is read in capitals; anything else (a symbol, a name, a
+    withdrawn currency) gets a message beside the field, never shortened to three characters.
+    """
+
+    default_error_messages = {
+        "required": _("Choose the currency of the annual revenue."),
+        "invalid_choice": _(
+            "“%(value)s” is not the code of a currency in use (ISO 4217). Choose the currency from the list."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=self._choices_now, **kwargs)
+
+    @staticmethod
+    def _choices_now():
+        return [("", _("Choose the currency")), *currency_choices()]
+
+    def valid_value(self, value):
+        return is_current_currency(str(value).strip().upper())
+
+    def clean(self, value):
+        return super().clean(value).strip().upper()
+
+
 class ProfileForm(forms.Form):
     given_name = forms.CharField(label=_("Given name"), max_length=150)
     family_name = forms.CharField(label=_("Family name"), max_length=150)
     job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
-    administration = forms.ModelChoiceField(
+    administration = AdministrationChoiceField(
         label=_("Country"),
         queryset=Administration.objects.filter(in_pilot=True),
         help_text=_("Only the countries whose Administration takes part in the pilot are listed."),
@@ -88,9 +132,7 @@ class SMEDeclareForm(forms.Form):
     name = forms.CharField(label=_("Company name"), max_length=200)
     employees = forms.IntegerField(label=_("Number of employees"), min_value=1)
     annual_revenue = forms.DecimalField(label=_("Annual revenue"), max_digits=16, decimal_places=2, min_value=0)
-    revenue_currency = forms.CharField(
-        label=_("Currency"), max_length=3, min_length=3, help_text=_("Three-letter code, e.g. USD, EUR, KES.")
-    )
+    revenue_currency = CurrencyField(label=_("Currency"), help_text=_("The currency of the annual revenue."))
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     address = forms.CharField(label=_("Address"), widget=forms.Textarea({"rows": 3}))
 

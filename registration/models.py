@@ -64,6 +64,8 @@ class SME(models.Model):
                 violation_error_message=_("An SME with this name is already declared in this country."),
             ),
             models.CheckConstraint(condition=Q(eligibility__in=Eligibility.values), name="sme_eligibility_valid"),
+            # The shape of an ISO 4217 code; whether it names a currency in use (a list that changes,
+            # kept by Babel) is checked by registration.services when the SME is declared or saved.
             models.CheckConstraint(
                 condition=Q(revenue_currency__regex=r"^[A-Z]{3}$"),
                 name="sme_currency_iso4217",

@@ -20,6 +20,7 @@ from focalpoints.models import Administration
 from meetings.models import Meeting
 from meetings.rules import refused_by_database, sme_representation_check
 from meetings.selectors import WindowState, meeting_registration_state, pilot_current, pilot_has_ended
+from smepilot.l10n import is_current_currency
 from smepilot.outbox.services import mail_queue
 
 from .models import (
@@ -149,15 +150,33 @@ def profile_sme_choose(*, user, sme: SME) -> ParticipantProfile:
     return profile
 
 
-def _sme_facts_clean(*, name: str, annual_revenue: Decimal | None, revenue_currency: str) -> tuple[str, str]:
-    """The SME's name with its spaces collapsed and its currency as an upper-case ISO 4217 code."""
-    revenue_currency = revenue_currency.strip().upper()
+def _sme_facts_clean(
+    *, name: str, annual_revenue: Decimal | None, revenue_currency: str, sme_id: int | None = None
+) -> tuple[str, str]:
+    """The SME's name with its spaces collapsed and its currency as the ISO 4217 code of a currency in use.
+
+    The code is read in capitals ("kes" is KES) but never shortened or guessed: anything else is
+    refused beside the field. An SME saved again keeps the currency it was declared in even if
+    that currency has since been withdrawn (the Croatian kuna in 2023); a new code must be current.
+    """
+    given = (revenue_currency or "").strip()
+    revenue_currency = given.upper()
     if annual_revenue is not None and annual_revenue < 0:
         raise ValidationError({"annual_revenue": _("The annual revenue cannot be negative.")}, code="negative_revenue")
-    if len(revenue_currency) != 3 or not revenue_currency.isalpha() or not revenue_currency.isascii():
-        raise ValidationError(
-            {"revenue_currency": _("Give the currency as a three-letter code, e.g. USD or EUR.")}, code="currency"
-        )
+    kept = (
+        sme_id is not None
+        and len(revenue_currency) == 3
+        and SME.objects.filter(pk=sme_id, revenue_currency=revenue_currency).exists()
+    )
+    if not (is_current_currency(revenue_currency) or kept):
+        if given:
+            message = _(
+                "“%(code)s” is not the code of a currency in use (ISO 4217). Give its three-letter code, "
+                "e.g. USD, EUR or KES."
+            ) % {"code": given}
+        else:
+            message = _("Give the currency of the annual revenue as a three-letter code, e.g. USD, EUR or KES.")
+        raise ValidationError({"revenue_currency": ValidationError(message, code="currency")})
     return " ".join(name.split()), revenue_currency
 
 
@@ -217,13 +236,13 @@ def sme_declare(
 def sme_secretariat_save(*, sme: SME, saved_by) -> SME:
     """Save an SME as the secretariat entered or corrected it in the admin, under sme_declare's checks.
 
-    Its name is unique in its country whatever the case and spacing, and its currency an ISO 4217
-    code. A new SME starts pending, recorded as declared by the officer, until its Administration
-    confirms it meets the national criteria (terms of reference, point 4); eligibility itself
-    changes only through the decision services.
+    Its name is unique in its country whatever the case and spacing, and its currency the ISO 4217
+    code of a currency in use (or the one it was saved with). A new SME starts pending, recorded as
+    declared by the officer, until its Administration confirms it meets the national criteria
+    (terms of reference, point 4); eligibility itself changes only through the decision services.
     """
     sme.name, sme.revenue_currency = _sme_facts_clean(
-        name=sme.name, annual_revenue=sme.annual_revenue, revenue_currency=sme.revenue_currency
+        name=sme.name, annual_revenue=sme.annual_revenue, revenue_currency=sme.revenue_currency, sme_id=sme.pk
     )
     if _sme_name_taken(administration_id=sme.administration_id, name=sme.name, sme_id=sme.pk):
         raise ValidationError(
