@@ -1,15 +1,21 @@
 # Two commands: `make run` (the app on SQLite, tasks in process, emails on the console, demo
-# data) and `make test` (the test suite on the local PostgreSQL and Redis).
+# data loaded into an empty database) and `make test` (the test suite on the local PostgreSQL and
+# Redis). `make demo-reset` starts the SQLite database of `make run` again from the demo.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
+# `make run` and `make demo-reset` always use this SQLite file, whatever DATABASE_URL says in the
+# environment or in .env: demo-reset deletes it, and must never reach a PostgreSQL database.
+RUN_DB := $(CURDIR)/db.sqlite3
+RUN_ENV := DEBUG=true DATABASE_URL=sqlite:///$(RUN_DB)
+
 # What `make test` talks to; override on the command line or in the environment.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smepilot
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-postgres test-sqlite lint format check install clean
+.PHONY: run demo-reset test test-postgres test-sqlite lint format check install clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +25,17 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# The demo is loaded into an empty database only: restarting keeps what was done on the site.
 run: install
-	DEBUG=true $(PY) manage.py migrate --noinput
-	DEBUG=true $(PY) manage.py seed_demo
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py seed_demo --if-empty
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# Start again from the demo: delete make run's SQLite file (stop make run first), migrate, seed.
+demo-reset: install
+	rm -f $(RUN_DB) $(RUN_DB)-journal $(RUN_DB)-wal $(RUN_DB)-shm
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py seed_demo
 
 test: test-postgres test-sqlite
 

@@ -2,18 +2,28 @@
 
 import datetime
 import io
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from focalpoints.decisions import registration_decide
 from focalpoints.models import Administration, FocalPoint, ItuRegion
 from meetings.models import Meeting, MeetingKind, Pilot, StudyGroup
 from registration.models import SME, Eligibility, ParticipantProfile, Registration, RegistrationStatus
+from smepilot.demo import letter
 from smepilot.demo.accounts import DEMO_PASSWORD, FOCAL_POINT_EMAIL, SECRETARIAT_EMAIL, SME_REPRESENTATIVE_EMAIL
 from smepilot.demo.registrations import REGISTRATIONS
+from smepilot.demo.seed import seed
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +63,7 @@ def test_the_letter_is_in_the_data(debug):
     pilot = Pilot.objects.get()
     assert "with the exception of any role in decision-making" in pilot.terms
     assert "The pilot project would run until PP-18." in pilot.terms
-    assert {str(group) for group in pilot.study_groups.all()} == {"ITU-D SG1 (2018-2021)", "ITU-D SG2 (2018-2021)"}
+    assert {group.short_name for group in pilot.study_groups.all()} == {"ITU-D SG1", "ITU-D SG2"}
     assert (
         StudyGroup.objects.get(number=1).title == "Enabling environment for the development of telecommunications/ICTs"
     )
@@ -123,6 +133,12 @@ def test_letter_dates_option_keeps_the_2018_dates(debug):
     assert all("Geneva" in place for place in Meeting.objects.values_list("place", flat=True))
     assert Pilot.objects.get().ends_on == datetime.date(2018, 11, 16)
     assert "letter's 2018 dates" in output
+    # With the letter's dates, the letter's titles: the 2018-2021 study period.
+    pilot = Pilot.objects.get()
+    assert pilot.name == "SME pilot project in ITU-D study groups (Council 2017)"
+    assert {str(group) for group in pilot.study_groups.all()} == {"ITU-D SG1 (2018-2021)", "ITU-D SG2 (2018-2021)"}
+    assert sg1.title == "ITU-D Study Group 1, first meeting of the 2018-2021 study period"
+    assert sg2.title == "ITU-D Study Group 2, first meeting of the 2018-2021 study period"
 
 
 def test_switching_between_letter_and_shifted_dates_updates_the_same_rows(debug):
@@ -171,3 +187,164 @@ def test_allow_production_uses_random_passwords(settings):
     assert DEMO_PASSWORD not in output
     printed = next(line for line in output.splitlines() if SECRETARIAT_EMAIL in line).split("password: ")[1]
     assert secretariat.check_password(printed.strip())
+
+
+# --- Titles agree with the dates they sit beside ------------------------------------------------------
+
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def titles_outside_their_study_period():
+    """Every demo title mentioning a year outside the study period its dates fall in, and every date
+    outside the study period its title names."""
+    wrong = []
+    pilot = Pilot.objects.get()
+    periods = set()
+    for group in pilot.study_groups.all():
+        period = range(group.study_period_start, group.study_period_end + 1)
+        periods.update(period)
+        wrong += [(str(group), year) for year in map(int, YEAR.findall(str(group))) if year not in period]
+        for meeting in group.meetings.all():
+            wrong += [(meeting.title, year) for year in map(int, YEAR.findall(meeting.title)) if year not in period]
+            wrong += [(meeting.title, day) for day in (meeting.starts_on, meeting.ends_on) if day.year not in period]
+    wrong += [(pilot.name, year) for year in map(int, YEAR.findall(pilot.name)) if year not in periods]
+    if pilot.ends_on.year not in periods:
+        wrong.append((pilot.name, pilot.ends_on))
+    return wrong
+
+
+def test_shifted_titles_name_the_study_period_of_their_dates(debug):
+    seed_demo()
+    assert Meeting.objects.filter(starts_on__year=2018).count() == 0
+    assert titles_outside_their_study_period() == []
+    assert not Meeting.objects.filter(title__contains="2018-2021").exists()
+
+
+@pytest.mark.parametrize(
+    "today",
+    # Around the turn of a year (meetings in one year, registration opening in the one before), mid-year,
+    # and the end of a study period.
+    [datetime.date(2026, 11, 30), datetime.date(2027, 1, 5), datetime.date(2027, 6, 30), datetime.date(2029, 12, 31)],
+)
+def test_titles_follow_the_dates_whatever_the_day(today):
+    seed(today=today)
+    assert titles_outside_their_study_period() == []
+    first = Meeting.objects.filter(kind=MeetingKind.STUDY_GROUP).order_by("starts_on").first()
+    assert f"{first.starts_on.year}-{first.starts_on.year + 3} study period" in first.title
+
+
+def test_titles_are_renamed_in_place_when_the_dates_move(debug):
+    """Moving the dates renames the same rows: registrations stay attached, nothing is duplicated."""
+    seed(letter_dates=True)
+    counts = {model: model.objects.count() for model in MODELS}
+    seed(today=datetime.date(2027, 1, 5))
+    seed(today=datetime.date(2031, 3, 3))
+    assert {model: model.objects.count() for model in MODELS} == counts
+    assert titles_outside_their_study_period() == []
+    seed(letter_dates=True)
+    assert {model: model.objects.count() for model in MODELS} == counts
+    assert set(Meeting.objects.values_list("title", flat=True)) == {
+        title.format(period="2018-2021") for _n, _k, title, *_ in letter.MEETINGS.values()
+    }
+
+
+# --- make run loads the demo into an empty database only; make demo-reset starts again -------------------
+
+ALREADY_HAS_DATA = "Database already has data; demo not loaded. Run `make demo-reset` to start again from the demo."
+
+
+def test_if_empty_loads_the_demo_into_an_empty_database(debug):
+    output = seed_demo("--if-empty")
+    assert "Demo data ready" in output
+    assert Registration.objects.count() == len(REGISTRATIONS)
+    assert ALREADY_HAS_DATA not in output
+
+
+def test_if_empty_keeps_what_the_user_did_and_says_so(debug):
+    """make run, a decision, make run again: the decision stays; plain seed_demo still resets it."""
+    seed_demo("--if-empty")
+    focal_point = get_user_model().objects.get(email=FOCAL_POINT_EMAIL)
+    brian = Registration.objects.get(
+        participant__user__email="brian.mwangi@lakeside-apps.example", meeting__study_group__number=1
+    )
+    registration_decide(registration=brian, decided_by=focal_point, approve=True)
+    before = snapshot()
+
+    output = seed_demo("--if-empty")
+
+    assert output.strip() == ALREADY_HAS_DATA
+    assert snapshot() == before
+    brian.refresh_from_db()
+    assert brian.status == RegistrationStatus.VALIDATED and brian.decided_by == focal_point
+    # Without --if-empty, as documented: the demo is put back as it was.
+    seed_demo()
+    brian.refresh_from_db()
+    assert brian.status == RegistrationStatus.PENDING and brian.decided_at is None
+
+
+@pytest.mark.parametrize("what", ["an account", "a pilot"])
+def test_if_empty_counts_an_account_or_a_pilot_as_data(debug, what):
+    """Someone who created their superuser, or set up their own pilot, does not get the demo mixed in."""
+    if what == "an account":
+        get_user_model().objects.create_superuser("me", "me@example.org", "a-password-of-mine")
+    else:
+        Pilot.objects.create(
+            name="Our pilot", starts_on=datetime.date(2027, 1, 1), ends_on=datetime.date(2027, 12, 31)
+        )
+    before = snapshot()
+    assert seed_demo("--if-empty").strip() == ALREADY_HAS_DATA
+    assert snapshot() == before
+
+
+def test_if_empty_with_debug_off_still_refuses(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="Refusing to seed with DEBUG off"):
+        seed_demo("--if-empty")
+    assert not Pilot.objects.exists()
+
+
+ROOT = Path(django_settings.BASE_DIR)
+
+
+def make(*args, env=None):
+    """Run make in the project, never (re)installing the virtualenv."""
+    return subprocess.run(
+        [shutil.which("make"), "--no-print-directory", "-C", str(ROOT), "-o", ".venv/.installed", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=600,
+        check=False,
+    )
+
+
+def test_make_run_loads_the_demo_only_into_an_empty_database():
+    commands = make("-n", "run").stdout
+    assert "seed_demo --if-empty" in commands
+    assert re.search(r"^(?!.*--if-empty).*seed_demo", commands, re.MULTILINE) is None
+
+
+def test_make_demo_reset_starts_again_from_the_demo_on_the_sqlite_file_only(tmp_path):
+    """It deletes make run's SQLite file, migrates and seeds; a DATABASE_URL in the environment (or in
+    .env) pointing at PostgreSQL is never used."""
+    database = tmp_path / "db.sqlite3"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE what_the_user_did (decision TEXT)")
+    unreachable_postgres = "postgres://postgres@127.0.0.1:9/smepilot_must_not_be_touched"
+
+    result = make("demo-reset", f"RUN_DB={database}", env={"DATABASE_URL": unreachable_postgres})
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Demo data ready" in result.stdout
+    with sqlite3.connect(database) as connection:
+        tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "what_the_user_did" not in tables
+        assert connection.execute("SELECT count(*) FROM registration_registration").fetchone() == (len(REGISTRATIONS),)
+    dry_run = make("-n", "demo-reset", env={"DATABASE_URL": unreachable_postgres}).stdout
+    removed = [line for line in dry_run.splitlines() if line.startswith("rm ")]
+    assert removed == [
+        f"rm -f {ROOT}/db.sqlite3 {ROOT}/db.sqlite3-journal {ROOT}/db.sqlite3-wal {ROOT}/db.sqlite3-shm"
+    ]
+    for line in dry_run.splitlines():
+        if "manage.py" in line:
+            assert f"DATABASE_URL=sqlite:///{ROOT}/db.sqlite3" in line, line

@@ -10,7 +10,11 @@ import datetime
 
 from meetings.models import MeetingKind
 
-PILOT_NAME = "SME pilot project in ITU-D study groups (Council 2017)"
+# Titles that carry a year say what the letter says with its dates; with the dates moved to today they
+# say nothing the dates contradict (see seed.py: the pilot's name loses the Council's year, "{period}"
+# becomes the study period the moved meetings fall in).
+PILOT_NAME = "SME pilot project in ITU-D study groups"
+PILOT_NAME_WITH_LETTER_DATES = "SME pilot project in ITU-D study groups (Council 2017)"
 
 # Annex 1 of the letter, word for word (the letter's list numbering restored).
 TERMS_OF_REFERENCE = """\
@@ -39,18 +43,22 @@ PILOT_ENDS = datetime.date(2018, 11, 16)
 SHIFT_ANCHOR = datetime.date(2018, 2, 15)
 GENEVA = "Geneva, Switzerland (ITU headquarters)"
 
+# An ITU-D study period spans four years; the letter's meetings open the 2018-2021 one.
+STUDY_PERIOD_YEARS = 4
+
 STUDY_GROUPS = [
     # (number, title) of ITU-D study groups, study period 2018-2021
     (1, "Enabling environment for the development of telecommunications/ICTs"),
     (2, "ICT services and applications for the promotion of sustainable development"),
 ]
 
-# key: (study group number, kind, title, starts, ends, remote participation offered)
+# key: (study group number, kind, title, starts, ends, remote participation offered); "{period}" in a
+# title is the study period, "2018-2021" with the letter's dates
 MEETINGS = {
     "SG1": (
         1,
         MeetingKind.STUDY_GROUP,
-        "ITU-D Study Group 1, first meeting of the 2018-2021 study period",
+        "ITU-D Study Group 1, first meeting of the {period} study period",
         datetime.date(2018, 4, 30),
         datetime.date(2018, 5, 4),
         True,
@@ -58,7 +66,7 @@ MEETINGS = {
     "SG2": (
         2,
         MeetingKind.STUDY_GROUP,
-        "ITU-D Study Group 2, first meeting of the 2018-2021 study period",
+        "ITU-D Study Group 2, first meeting of the {period} study period",
         datetime.date(2018, 5, 7),
         datetime.date(2018, 5, 11),
         True,

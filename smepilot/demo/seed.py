@@ -6,18 +6,23 @@ people.py (Administrations, focal points, SMEs, representatives), registrations.
 Everything is written through the models directly and keyed on natural keys, so that running the
 seed twice leaves the same rows (a row is saved only when a value differs, so history stays quiet).
 By default every date is moved by a whole number of weeks so that the pilot is running and
-registration is open today; `letter_dates=True` keeps the letter's 2018 dates.
+registration is open today, and the titles follow: the study period is the four years from the year
+of the first moved study group meeting, and the pilot's name drops the Council's year. The rows are
+found again whatever the period, so moving the dates renames them in place. `letter_dates=True`
+keeps the letter's 2018 dates and titles.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from focalpoints.models import Administration, FocalPoint
-from meetings.models import Meeting, Pilot, Sector, StudyGroup
+from meetings.models import Meeting, MeetingKind, Pilot, Sector, StudyGroup
 from registration.models import SME, Eligibility, ParticipantProfile, Registration, RegistrationStatus
 from smepilot.sites import site_sync
 
@@ -27,14 +32,16 @@ from .letter import (
     MEETINGS,
     PILOT_ENDS,
     PILOT_NAME,
+    PILOT_NAME_WITH_LETTER_DATES,
     REGISTRATION_OPENS,
     SHIFT_ANCHOR,
     STUDY_GROUPS,
+    STUDY_PERIOD_YEARS,
     TERMS_OF_REFERENCE,
 )
 from .people import ADMINISTRATIONS, PARTICIPANTS, REASON_NOT_CONFIRMED, SMES
 from .registrations import DAYS_TO_DECIDE, REGISTRATIONS
-from .upsert import account_upsert, upsert
+from .upsert import account_upsert, upsert, upsert_first
 
 
 @dataclass
@@ -49,6 +56,21 @@ def shift_for(*, letter_dates, today):
     if letter_dates:
         return datetime.timedelta(0)
     return datetime.timedelta(weeks=(today - SHIFT_ANCHOR).days // 7)
+
+
+def study_period(shift) -> tuple[int, int]:
+    """The study period the (moved) meetings fall in: four years from the first study group meeting's.
+
+    The pilot ends some seven months after that meeting, so every meeting falls in its first two years.
+    """
+    first = min(starts_on for _n, kind, _t, starts_on, *_ in MEETINGS.values() if kind == MeetingKind.STUDY_GROUP)
+    start = (first + shift).year  # 2018 with the letter's dates
+    return start, start + STUDY_PERIOD_YEARS - 1
+
+
+def database_is_empty() -> bool:
+    """No pilot and no account: a database just migrated, which the demo may fill without undoing anyone's work."""
+    return not Pilot.objects.exists() and not get_user_model().objects.exists()
 
 
 def at_geneva(day, hour=10):
@@ -71,7 +93,7 @@ def seed(*, letter_dates=False, today=None, passwords=None):
         family_name="Secretariat",
         staff=True,
     )
-    pilot, meetings = seed_pilot_and_meetings(shift)
+    pilot, meetings = seed_pilot_and_meetings(shift, letter_dates=letter_dates)
     administrations, deciders = seed_administrations(passwords)
     smes = seed_smes(administrations, deciders, shift)
     profiles = seed_participants(smes, passwords, shift)
@@ -89,29 +111,48 @@ def seed(*, letter_dates=False, today=None, passwords=None):
     return SeedResult(shift=shift, pilot=pilot, accounts=accounts)
 
 
-def seed_pilot_and_meetings(shift):
-    """The pilot, its study groups and their meetings; returns the pilot and the meetings by key."""
-    study_groups = {
-        number: upsert(
-            StudyGroup,
-            lookup={"sector": Sector.ITU_D, "number": number, "study_period_start": 2018},
-            values={"title": title, "study_period_end": 2021},
-        )
-        for number, title in STUDY_GROUPS
-    }
-    pilot = upsert(
+def seed_pilot_and_meetings(shift, *, letter_dates):
+    """The pilot, its study groups and their meetings; returns the pilot and the meetings by key.
+
+    Found again by what does not move with the dates: the pilot by either of its names, a study group
+    by its number in the pilot, a meeting by its title with any study period in it.
+    """
+    start, end = study_period(shift)
+    pilot = upsert_first(
         Pilot,
-        lookup={"name": PILOT_NAME},
-        values={"terms": TERMS_OF_REFERENCE, "starts_on": REGISTRATION_OPENS + shift, "ends_on": PILOT_ENDS + shift},
+        candidates=Pilot.objects.filter(name__in=[PILOT_NAME, PILOT_NAME_WITH_LETTER_DATES]),
+        values={
+            "name": PILOT_NAME_WITH_LETTER_DATES if letter_dates else PILOT_NAME,
+            "terms": TERMS_OF_REFERENCE,
+            "starts_on": REGISTRATION_OPENS + shift,
+            "ends_on": PILOT_ENDS + shift,
+        },
     )
+    study_groups = {}
+    for number, title in STUDY_GROUPS:
+        key = {"sector": Sector.ITU_D, "number": number}
+        in_period = StudyGroup.objects.filter(**key, study_period_start=start)
+        study_groups[number] = upsert_first(
+            StudyGroup,
+            candidates=in_period if in_period.exists() else pilot.study_groups.filter(**key),
+            values={**key, "title": title, "study_period_start": start, "study_period_end": end},
+        )
     pilot.study_groups.add(*study_groups.values())
 
     meetings = {}
     for key, (number, kind, title, starts_on, ends_on, remote) in MEETINGS.items():
-        meetings[key] = upsert(
+        any_period = re.compile(re.escape(title).replace(re.escape("{period}"), r"[0-9]{4}-[0-9]{4}"))
+        same = [
+            meeting.pk
+            for meeting in Meeting.objects.filter(study_group=study_groups[number]).only("pk", "title")
+            if any_period.fullmatch(meeting.title)
+        ]
+        meetings[key] = upsert_first(
             Meeting,
-            lookup={"study_group": study_groups[number], "title": title},
+            candidates=Meeting.objects.filter(pk__in=same),
             values={
+                "study_group": study_groups[number],
+                "title": title.format(period=f"{start}-{end}"),
                 "kind": kind,
                 "starts_on": starts_on + shift,
                 "ends_on": ends_on + shift,

@@ -15,6 +15,20 @@ def upsert(model, *, lookup, values):
     return obj
 
 
+def upsert_first(model, *, candidates, values):
+    """The first of ``candidates`` (a queryset) brought to ``values``, or a new row with them: for rows
+    whose natural key changes with the demo's dates (a title naming the study period)."""
+    obj = candidates.order_by("pk").first()
+    if obj is None:
+        return model.objects.create(**values)
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save()
+    return obj
+
+
 def account_upsert(*, email, password, given_name="", family_name="", staff=False):
     """A user signed in by email (allauth), its address verified; password None = cannot sign in."""
     from allauth.account.models import EmailAddress

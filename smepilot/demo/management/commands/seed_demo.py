@@ -7,13 +7,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.formats import date_format
 
 from smepilot.demo.accounts import DEMO_PASSWORD, FOCAL_POINT_EMAIL, SECRETARIAT_EMAIL, SME_REPRESENTATIVE_EMAIL
-from smepilot.demo.seed import seed
+from smepilot.demo.seed import database_is_empty, seed
+
+ALREADY_HAS_DATA = "Database already has data; demo not loaded. Run `make demo-reset` to start again from the demo."
 
 
 class Command(BaseCommand):
     help = (
         "Create or update the demo data that mirrors the circular letter (pilot, ITU-D Study Groups 1 and 2, "
-        "meetings, Administrations, focal points, SMEs, registrations, demo accounts). Safe to run twice."
+        "meetings, Administrations, focal points, SMEs, registrations, demo accounts). Safe to run twice: "
+        "it puts the demo rows back as they were, undoing decisions taken on them since (see --if-empty)."
     )
 
     def add_arguments(self, parser):
@@ -27,8 +30,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Seed even with DEBUG off; the demo accounts then get random passwords, printed once.",
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Load the demo only into an empty database (no pilot, no user account); otherwise say so and "
+            "change nothing. What `make run` does, so that restarting it keeps what was done on the site.",
+        )
 
-    def handle(self, *args, letter_dates, allow_production, **options):
+    def handle(self, *args, letter_dates, allow_production, if_empty, **options):
         if settings.DEBUG:
             # The password documented in the README: acceptable on a developer's machine only.
             passwords = dict.fromkeys(demo_account_emails(), DEMO_PASSWORD)
@@ -43,6 +52,10 @@ class Command(BaseCommand):
                 "registrations. Run it on a development machine (DEBUG=true), or pass --allow-production to seed "
                 "this database anyway: the demo accounts then get random passwords, printed once."
             )
+
+        if if_empty and not database_is_empty():
+            self.stdout.write(self.style.WARNING(ALREADY_HAS_DATA))
+            return
 
         result = seed(letter_dates=letter_dates, passwords=passwords)
 
