@@ -1,5 +1,11 @@
 """Read-side queries of the representative's journey, always scoped to the signed-in person."""
 
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from .models import ParticipantProfile, Registration
 
 
@@ -18,3 +24,44 @@ def registrations_of(*, user):
         .select_related("meeting", "meeting__study_group", "sme", "decided_by")
         .order_by("-meeting__starts_on", "meeting__title", "-created_at")
     )
+
+
+@dataclass(frozen=True)
+class NextStep:
+    url_name: str
+    label: Promise
+    explanation: Promise
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+PROFILE_STEP = NextStep(
+    "registration:profile",
+    _("Fill in your profile"),
+    _("Give your job title and choose your country: only Administrations taking part in the pilot are listed."),
+)
+SME_STEP = NextStep(
+    "registration:profile_sme",
+    _("Say which SME you represent"),
+    _("Choose your SME among those of your country, or declare it if it is not listed yet."),
+)
+REGISTER_STEP = NextStep(
+    "registration:new",
+    _("Register for meetings"),
+    _("Choose the study group and rapporteur group meetings you will attend, in person or remotely."),
+)
+
+
+def next_step(*, profile: ParticipantProfile | None) -> NextStep:
+    """Where the person goes next: their profile (country), then their SME, then the meetings.
+
+    The order the registration pages need: an SME belongs to one country, and a registration is
+    made for the SME the person represents.
+    """
+    if profile is None or profile.administration_id is None:
+        return PROFILE_STEP
+    if profile.sme_id is None:
+        return SME_STEP
+    return REGISTER_STEP

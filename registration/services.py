@@ -289,12 +289,32 @@ def _meeting_label(meeting: Meeting) -> str:
     return f"{meeting.title} ({date_format(meeting.starts_on)})"
 
 
-def _active_registration_meeting_ids(*, participant: ParticipantProfile, meetings: list[Meeting]) -> set[int]:
-    return set(
-        Registration.objects.filter(
-            participant=participant, meeting__in=meetings, status__in=ACTIVE_STATUSES
-        ).values_list("meeting_id", flat=True)
-    )
+def registration_blocks_another(registration: Registration | None) -> bool:
+    """Whether this registration stops the person from registering again for its meeting.
+
+    A pending or validated registration holds the person's place: a second one for the same
+    meeting is refused (the database's one-active-registration constraint says the same) until it
+    is cancelled. A rejected or cancelled one does not: the person may register again, and the
+    Administration's focal points decide anew.
+    """
+    return registration is not None and registration.status in ACTIVE_STATUSES
+
+
+def registrations_by_meeting(*, participant: ParticipantProfile, meetings) -> dict[int, Registration]:
+    """{meeting id: the person's registration} for those of ``meetings`` they registered for, in one query.
+
+    The active registration when there is one (never more than one), else the latest rejected or
+    cancelled one. What the registration form shows beside each meeting, and what
+    ``registration_create`` checks with ``registration_blocks_another``.
+    """
+    found: dict[int, Registration] = {}
+    if participant.pk is None or not meetings:
+        return found
+    rows = Registration.objects.filter(participant=participant, meeting__in=meetings).order_by("created_at", "pk")
+    for registration in rows:
+        if not registration_blocks_another(found.get(registration.meeting_id)):
+            found[registration.meeting_id] = registration
+    return found
 
 
 def _participant_checks(*, participant: ParticipantProfile) -> list[str]:
@@ -361,7 +381,8 @@ def registration_create(
 
     seen = set()
     meetings = [meeting for meeting, _attendance in choices]
-    already = _active_registration_meeting_ids(participant=participant, meetings=meetings) if meetings else set()
+    standing = registrations_by_meeting(participant=participant, meetings=meetings)
+    already = {meeting_id for meeting_id, held in standing.items() if registration_blocks_another(held)}
     for meeting, attendance in choices:
         label = _meeting_label(meeting)
         if meeting.pk in seen:

@@ -12,11 +12,26 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from focalpoints.selectors import focal_point_administrations
 from meetings.selectors import pilot_current, pilot_has_ended, pilot_study_groups_with_coming_meetings
 
 from . import selectors, services
 from .forms import ProfileForm, RegistrationForm, SMEChooseForm, SMEDeclareForm, errors_to_form
 from .models import Registration
+
+
+@require_safe
+def home(request):
+    """The front page; a signed-in person also sees their next step (focal points, their requests)."""
+    context = {}
+    if request.user.is_authenticated:
+        profile = selectors.profile_of(user=request.user)
+        is_focal_point = focal_point_administrations(request.user).exists()
+        context["is_focal_point"] = is_focal_point
+        # Focal points and the secretariat have no profile to fill in unless they represent an SME.
+        if profile is not None or not (is_focal_point or request.user.is_staff):
+            context["next_step"] = selectors.next_step(profile=profile)
+    return render(request, "home.html", context)
 
 
 @require_safe
@@ -85,8 +100,8 @@ def profile_sme_choose(request):
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
-                messages.success(request, _("Your SME is saved."))
-                return redirect("registration:profile")
+                messages.success(request, _("Your SME is saved. Now choose the meetings you will attend."))
+                return redirect("registration:new")
         status = HTTPStatus.BAD_REQUEST
     return render(request, "registration/profile_sme.html", {"form": form, "profile": profile}, status=status)
 
@@ -114,7 +129,7 @@ def sme_declare(request):
                     )
                     % {"sme": sme.name},
                 )
-                return redirect("registration:profile")
+                return redirect("registration:new")
         status = HTTPStatus.BAD_REQUEST
     return render(request, "registration/sme_declare.html", {"form": form, "profile": profile}, status=status)
 
@@ -153,7 +168,20 @@ def registration_new(request):
                 )
                 return redirect("registration:list")
         status = HTTPStatus.BAD_REQUEST
-    fields = {meeting.pk: (form[f"meeting_{meeting.pk}"], form[f"attendance_{meeting.pk}"]) for meeting in meetings}
+    # The person's registrations for these meetings, in one query; the service says which hold a place.
+    standing = services.registrations_by_meeting(participant=profile, meetings=meetings)
+
+    def choice(row):
+        registration = standing.get(row.meeting.pk)
+        return {
+            "row": row,
+            "checkbox": form[f"meeting_{row.meeting.pk}"],
+            "attendance": form[f"attendance_{row.meeting.pk}"],
+            "registration": registration,
+            # Registered (pending or validated): shown as such, not offered again.
+            "held": services.registration_blocks_another(registration),
+        }
+
     return render(
         request,
         "registration/registration_new.html",
@@ -162,9 +190,7 @@ def registration_new(request):
             "profile": profile,
             "pilot": pilot,
             "pilot_ended": pilot is not None and pilot_has_ended(pilot=pilot, today=today),
-            "study_groups": [
-                (group, [(row, *fields[row.meeting.pk]) for row in group.meetings]) for group in study_groups
-            ],
+            "study_groups": [(group, [choice(row) for row in group.meetings]) for group in study_groups],
         },
         status=status,
     )

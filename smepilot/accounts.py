@@ -9,6 +9,15 @@ from smepilot.outbox.services import mail_queue_rendered
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_signup_redirect_url(self, request) -> str:
+        """After signing up (and after confirming the address, in the browser that signed up), the
+        person's next step: their profile, where they choose their country (registration.selectors)."""
+        from registration.selectors import next_step, profile_of
+
+        if not request.user.is_authenticated:
+            return super().get_signup_redirect_url(request)
+        return next_step(profile=profile_of(user=request.user)).url
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render allauth's mail as allauth does, then store and queue it instead of sending.
 

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
+
+from registration.views import home
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -10,7 +11,7 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("registration.urls")),
     path("", include("focalpoints.urls")),
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", home, name="home"),
 ]
 
 if settings.DEBUG:

@@ -368,7 +368,7 @@ def test_the_database_constraint_is_turned_into_the_same_message(participant, pi
     # As if another submission had inserted its row after this one's check: only the constraint is left.
     meeting = MeetingFactory(study_group=sg1)
     RegistrationFactory(participant=participant, meeting=meeting)
-    monkeypatch.setattr(services, "_active_registration_meeting_ids", lambda **kwargs: set())
+    monkeypatch.setattr(services, "registrations_by_meeting", lambda **kwargs: {})
     with pytest.raises(ValidationError) as excinfo:
         services.registration_create(participant=participant, choices=[(meeting, Attendance.IN_PERSON)])
     assert "already registered for one of these meetings" in messages_of(excinfo)

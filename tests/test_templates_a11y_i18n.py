@@ -418,12 +418,14 @@ def test_a_refused_registration_says_what_to_do_at_the_top_of_the_form(client, w
 
 def test_meeting_choices_are_labelled_and_attendance_is_a_named_group(client, world):
     as_representative(client, world)
+    meeting = MeetingFactory(study_group=world["meeting"].study_group, title="SG1 second meeting")
     html = client.get(reverse("registration:new")).content.decode()
     page = Page(html)
-    meeting = world["meeting"]
     assert f"id_meeting_{meeting.pk}" in page.label_for
     assert {f"id_attendance_{meeting.pk}_0", f"id_attendance_{meeting.pk}_1"} <= page.label_for
-    assert re.search(r'role="radiogroup" aria-label="Attendance at SG1 first meeting"', html)
+    assert re.search(r'role="radiogroup" aria-label="Attendance at SG1 second meeting"', html)
+    # The meeting the person is already registered for is shown as such, with no choice to make.
+    assert f"id_meeting_{world['meeting'].pk}" not in page.label_for
 
 
 # --- The language switcher ---------------------------------------------------------------------
