@@ -5,18 +5,26 @@ a registration added here is registered on the person's behalf by registration_c
 checks, same emails, recorded as added by the secretariat); once made, a registration changes only
 through the actions (decide or reopen on the Administration's behalf), never on its form, and is
 never deleted; a profile's SME changes under the same rules as on the site (registration
-services' profile_secretariat_save). Every participant listed here represents an SME and is marked
-as such (terms of reference, point 3).
+services' profile_secretariat_save).
+
+Every registration is an SME representative's, so its changelist says so once, above the list,
+and its columns stay few and short enough for a laptop screen; the participant profiles, which
+mix SME representatives with people who represent none, mark the representatives compactly
+(terms of reference, point 3). A registration's or a profile's own page shows the full badge.
 """
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from meetings.admin_search import StudyGroupSearchAdminMixin
+from meetings.models import MeetingKind
 from smepilot.admin_base import HistoryReadOnlyAdmin, ServiceWriteAdminMixin
 
 from .admin_actions import RegistrationActionsAdminMixin, confirm_eligibility_on_behalf, refuse_eligibility_on_behalf
@@ -30,13 +38,66 @@ SME_ROLE_TITLE = _(
 )
 
 
+# Said once above a list, instead of on each row.
+REGISTRATIONS_NOTE = _(
+    "Every registration listed here is an SME representative's, through the SME pilot: no decision-making "
+    "role. They take part fully, except in any leadership role or in adopting resolutions, recommendations "
+    "or other decisions (terms of reference, point 3)."
+)
+PROFILES_NOTE = _(
+    "People marked “SME pilot” represent an SME: no decision-making role. They take part fully, except in "
+    "any leadership role or in adopting resolutions, recommendations or other decisions (terms of "
+    "reference, point 3)."
+)
+SME_MARK_LABEL = _("SME pilot")
+# The admin's changelist template, with the list's note under its title.
+CHANGE_LIST_WITH_NOTE = "admin/registration/change_list_with_note.html"
+
+
 def sme_badge():
+    """The full badge, on the page of one person or one registration."""
     return format_html(
         '<span class="sme-badge" title="{}" style="white-space:nowrap;padding:1px 6px;border-radius:3px;'
         'background:#fff3cd;color:#664d03;border:1px solid #ffe69c">{}</span>',
         SME_ROLE_TITLE,
         SME_ROLE_LABEL,
     )
+
+
+def sme_mark():
+    """The compact mark of an SME representative in a list that also holds other people."""
+    return format_html(
+        '<span class="sme-mark" title="{}" style="white-space:nowrap;padding:0 4px;border-radius:3px;'
+        'background:#fff3cd;color:#664d03;border:1px solid #ffe69c">{}</span>',
+        SME_ROLE_TITLE,
+        SME_MARK_LABEL,
+    )
+
+
+def meeting_short_label(meeting) -> str:
+    """The study group, the kind and the first day: "ITU-D SG1, 30 April 2018", "ITU-D SG1 RGM, 24 September 2018"."""
+    kind = "" if meeting.kind == MeetingKind.STUDY_GROUP else f" {gettext('RGM')}"
+    return f"{meeting.study_group.short_name}{kind}, {date_format(meeting.starts_on, 'DATE_FORMAT')}"
+
+
+def country_code(country):
+    """The country's ISO code, named in full for the pointer: a short column."""
+    return format_html('<abbr title="{}">{}</abbr>', country.name, country.code)
+
+
+def local_date(moment) -> str:
+    """The day of ``moment`` in Geneva (TIME_ZONE), in the language's date format: a short column."""
+    return date_format(timezone.localtime(moment).date(), "DATE_FORMAT")
+
+
+class ChangeListNoteMixin:
+    """Shows ``changelist_note`` once, under the changelist's title."""
+
+    change_list_template = CHANGE_LIST_WITH_NOTE
+    changelist_note = ""
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"changelist_note": self.changelist_note, **(extra_context or {})})
 
 
 @admin.register(SME)
@@ -96,8 +157,10 @@ class SMEAdmin(ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
 
 
 @admin.register(ParticipantProfile)
-class ParticipantProfileAdmin(ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
-    list_display = ["full_name", "email", "job_title", "sme", "administration", "role_in_pilot", "created_at"]
+class ParticipantProfileAdmin(ChangeListNoteMixin, ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
+    # Short columns, so that the mark and the date stay on a laptop's screen beside the filters.
+    list_display = ["full_name", "email", "sme_name", "country", "sme_representative", "created_on"]
+    changelist_note = PROFILES_NOTE
     list_filter = ["administration__itu_region", "administration", "sme__eligibility"]
     list_select_related = ["user", "sme", "administration"]
     search_fields = ["given_name", "family_name", "user__email", "job_title", "sme__name"]
@@ -151,6 +214,22 @@ class ParticipantProfileAdmin(ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
     def role_in_pilot(self, obj):
         return sme_badge() if obj.sme_id else "—"
 
+    @admin.display(description=_("role in the pilot"), ordering="sme_id")
+    def sme_representative(self, obj):
+        return sme_mark() if obj.sme_id else None
+
+    @admin.display(description=_("SME"), ordering="sme__name")
+    def sme_name(self, obj):
+        return obj.sme.name if obj.sme_id else None
+
+    @admin.display(description=_("country"), ordering="administration__country")
+    def country(self, obj):
+        return country_code(obj.administration.country) if obj.administration_id else None
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created_on(self, obj):
+        return local_date(obj.created_at)
+
 
 class RegistrationAdminForm(forms.ModelForm):
     """Register a person on their behalf: for the SME their profile names, as on the site."""
@@ -162,21 +241,17 @@ class RegistrationAdminForm(forms.ModelForm):
 
 @admin.register(Registration)
 class RegistrationAdmin(
-    StudyGroupSearchAdminMixin, RegistrationActionsAdminMixin, ServiceWriteAdminMixin, HistoryReadOnlyAdmin
+    StudyGroupSearchAdminMixin,
+    ChangeListNoteMixin,
+    RegistrationActionsAdminMixin,
+    ServiceWriteAdminMixin,
+    HistoryReadOnlyAdmin,
 ):
     form = RegistrationAdminForm
-    list_display = [
-        "participant_name",
-        "role_in_pilot",
-        "sme",
-        "administration",
-        "meeting",
-        "attendance",
-        "status",
-        "created_at",
-        "decided_at",
-        "decided_by",
-    ]
+    # Few short columns, so that the status and the overdue flag stay on a laptop's screen; the
+    # attendance and the decision are filters here and shown on the registration's own page.
+    list_display = ["participant_name", "sme_name", "country", "meeting_label", "status", "created_on"]
+    changelist_note = REGISTRATIONS_NOTE
     list_filter = [
         "status",
         "attendance",
@@ -186,7 +261,7 @@ class RegistrationAdmin(
         "sme__administration",
         "decided_on_behalf",
     ]
-    list_select_related = ["participant", "sme", "sme__administration", "meeting", "decided_by"]
+    list_select_related = ["participant", "sme", "sme__administration", "meeting__study_group"]
     search_fields = [
         "participant__given_name",
         "participant__family_name",
@@ -252,6 +327,18 @@ class RegistrationAdmin(
         # Every registration is an SME representative's: the pilot registers no one else.
         return sme_badge()
 
-    @admin.display(description=_("Administration"), ordering="sme__administration__country")
-    def administration(self, obj):
-        return obj.sme.administration
+    @admin.display(description=_("SME"), ordering="sme__name")
+    def sme_name(self, obj):
+        return obj.sme.name
+
+    @admin.display(description=_("country"), ordering="sme__administration__country")
+    def country(self, obj):
+        return country_code(obj.sme.administration.country)
+
+    @admin.display(description=_("meeting"), ordering="meeting__starts_on")
+    def meeting_label(self, obj):
+        return format_html('<span title="{}">{}</span>', str(obj.meeting), meeting_short_label(obj.meeting))
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created_on(self, obj):
+        return local_date(obj.created_at)
