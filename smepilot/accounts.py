@@ -1,11 +1,58 @@
-"""allauth hooks: allauth's own emails take the one email path (smepilot.outbox)."""
+"""allauth hooks: people are named by their own name, allauth's emails take the one email path
+(smepilot.outbox) and point at SITE_URL."""
+
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
-from django.contrib.sites.shortcuts import get_current_site
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from smepilot.outbox.services import mail_queue_rendered
+from smepilot.sites import configured_site
+
+
+def user_display(user) -> str:
+    """How the site names a person (ACCOUNT_USER_DISPLAY): by their own name, never by a username.
+
+    Nobody chooses a username here: allauth makes one up from the address ("amina.newuser"), so
+    it means nothing to its owner. The given and family name of their participant profile, else
+    the account's own names, else the name the Administration designated a focal point by, else
+    the email address.
+    """
+    from focalpoints.models import FocalPoint
+    from registration.models import ParticipantProfile
+
+    if user is None or not getattr(user, "pk", None):
+        return ""
+    profile = ParticipantProfile.objects.filter(user_id=user.pk).only("given_name", "family_name").first()
+    name = profile.full_name if profile is not None else ""
+    name = name or user.get_full_name().strip()
+    if not name:
+        name = (
+            FocalPoint.objects.filter(user_id=user.pk, is_active=True)
+            .order_by("pk")
+            .values_list("name", flat=True)
+            .first()
+            or ""
+        )
+    return name or user.email
+
+
+def on_this_site(url):
+    """The same address on SITE_URL's scheme and host, whatever host the request came in by.
+
+    allauth builds its emails' links from the request (its Host header, any of ALLOWED_HOSTS) or,
+    without one, from the Site and ACCOUNT_DEFAULT_HTTP_PROTOCOL; the site's other emails use
+    SITE_URL (focalpoints.links). Relative values and anything that is not a URL stay as they are.
+    """
+    if not isinstance(url, str):
+        return url
+    parts = urlsplit(url)
+    if not (parts.scheme in ("http", "https") and parts.netloc):
+        return url
+    rest = parts.path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+    return settings.SITE_URL + rest
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -24,10 +71,23 @@ class AccountAdapter(DefaultAccountAdapter):
         allauth renders ``{prefix}_subject.txt``, ``{prefix}_message.txt`` and, when it exists,
         ``{prefix}_message.html`` (``render_mail``). The row is committed with the caller's
         transaction (at once in autocommit, as for a sign-in code), and sent by the worker.
+        The site is the one SITE_URL names (``current_site``, ``site_url``), every link allauth
+        passes (``activate_url``, ``password_reset_url``, ``signup_url``…) is put on it, and the
+        person is greeted by their own name (``person_name``) when allauth says who they are.
         """
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx = {"request": request, "email": email}
         ctx.update(context)
+        ctx.update({key: on_this_site(value) for key, value in ctx.items() if key.endswith("_url")})
+        user = ctx.get("user")
+        ctx.update(
+            {
+                "current_site": configured_site(),
+                "site_url": settings.SITE_URL,
+                "SECRETARIAT_EMAIL": settings.SECRETARIAT_EMAIL,  # also without a request
+                "person_name": user_display(user) if getattr(user, "pk", None) else "",
+            }
+        )
         msg = self.render_mail(template_prefix, email, ctx)
         body_html = ""
         if isinstance(msg, EmailMultiAlternatives):
@@ -43,3 +103,7 @@ class AccountAdapter(DefaultAccountAdapter):
             body_html=body_html,
             template=template_prefix,
         )
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:
+        """allauth's notices of account changes, with the account's owner to greet by name."""
+        super().send_notification_mail(template_prefix, user, {"user": user, **(context or {})}, email)

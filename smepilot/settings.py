@@ -182,6 +182,8 @@ ACCOUNT_SIGNUP_FORM_CLASS = "registration.forms.SignupForm"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # allauth's own emails (verification, sign-in code, password reset) go through the outbox too.
 ACCOUNT_ADAPTER = "smepilot.accounts.AccountAdapter"
+# People are named by their own name (profile, else email), never by the username allauth made up.
+ACCOUNT_USER_DISPLAY = "smepilot.accounts.user_display"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True
