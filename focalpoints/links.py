@@ -11,10 +11,11 @@ Administration (``focalpoints.decisions``). It only saves looking for the reques
 
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
 SALT = "focalpoints.validation-link"
 
@@ -66,3 +67,26 @@ def link_token_read(token: str) -> ValidationLink:
     if not link.registration_ids:
         raise LinkInvalid
     return link
+
+
+def link_from_path(path) -> ValidationLink | None:
+    """The validation link that ``path`` opens (a sign-in page's ``next``), if its signature and age hold.
+
+    Only a path of this site counts: a full address, even of a validation link, is someone else's
+    page; anything else (another page, a forged or expired token) is None.
+    """
+    if not isinstance(path, str) or not path:
+        return None
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc:
+        return None
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    if match.view_name != "focalpoints:link":
+        return None
+    try:
+        return link_token_read(match.kwargs["token"])
+    except (LinkInvalid, LinkExpired):
+        return None

@@ -37,6 +37,11 @@ def administrations_by_name(administrations) -> list[Administration]:
     return sorted_by_name(administrations, key=str)
 
 
+def is_focal_point(*, user) -> bool:
+    """An active focal point of any Administration."""
+    return focal_point_administrations(user).exists()
+
+
 def is_focal_point_of(*, user, administration_id: int) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False

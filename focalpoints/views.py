@@ -6,7 +6,9 @@ A bad validation link never shows an error the focal point cannot act on: each s
 is a page saying what to do instead:
 - 400 tampered, truncated, or signed for another purpose (another salt);
 - 410 expired, cancelled by the registrant, or issued to a focal point no longer designated;
-- 403 signed in, but not a focal point of the link's Administration (nothing of it is shown);
+- 403 signed in, but not a focal point of the link's Administration (nothing of it is shown): someone
+  who is no focal point at all is told the link is for focal points and offered to sign out; a
+  focal point of another Administration is told so;
 - 404 the registration no longer exists;
 - 200 already decided: the page shows "already validated/rejected by X at T", without forms —
   the link was good and the page is the request's read-only record; a POST that comes too late
@@ -29,20 +31,32 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from registration.models import Eligibility, Registration, RegistrationStatus
+from smepilot.accounts import user_display
 
 from . import decisions, links, selectors
 from .forms import APPROVE, CONFIRM, REFUSE, DecisionForm, SMEDecisionForm, errors_to_form
-from .models import FocalPoint
+from .models import Administration, FocalPoint
 
 HISTORY_PAGE_SIZE = 50
 SESSION_FLAG = "is_focal_point"  # shows the "Validation" link in the navigation (nav_links.html)
 
 
-def _problem(request, *, status: int, title: str, message: str):
+def _problem(request, *, status: int, title: str, message: str, sign_out_next: str = ""):
+    """A page saying what went wrong and where to go next: never a link to a page that refuses them.
+
+    The pending list for a focal point; their own registrations and the home page for anyone else
+    signed in; signing in otherwise. ``sign_out_next`` offers to sign out and come back there.
+    """
     return render(
         request,
         "focalpoints/problem.html",
-        {"title": title, "message": message, "status": status, "show_pending": request.user.is_authenticated},
+        {
+            "title": title,
+            "message": message,
+            "status": status,
+            "show_pending": selectors.is_focal_point(user=request.user),
+            "sign_out_next": sign_out_next,
+        },
         status=status,
     )
 
@@ -167,6 +181,21 @@ def validation_link(request, token: str):
         return redirect_to_login(request.get_full_path())
 
     can_decide = selectors.is_focal_point_of(user=request.user, administration_id=link.administration_id)
+    if not can_decide and not _secretariat_may_read(request) and not selectors.is_focal_point(user=request.user):
+        # An SME representative of that very country, say: they are not a focal point at all.
+        administration = Administration.objects.filter(pk=link.administration_id).first()
+        return _problem(
+            request,
+            status=HTTPStatus.FORBIDDEN,
+            title=_("This link is for focal points"),
+            message=_(
+                "This link is for the focal points of the Administration of %(country)s. You are signed in as "
+                "%(name)s, who is not a focal point. If you are one, sign out, then sign in with the email address "
+                "the validation email was sent to."
+            )
+            % {"country": administration or _("a country"), "name": user_display(request.user)},
+            sign_out_next=request.get_full_path(),
+        )
     if not can_decide and not _secretariat_may_read(request):
         return _problem(
             request,
