@@ -147,7 +147,8 @@ def registration_decide(
 
     The SME's row, then the registration's, are locked (in that order, as in
     ``sme_eligibility_decide``), so two decisions at the same instant take turns and the second
-    finds it decided: ``RegistrationAlreadyDecided`` ("already validated by X at T"). Approving a
+    finds it decided: ``RegistrationAlreadyDecided`` ("already validated by X at T", or "You approved
+    this registration at T" when X is ``decided_by``). Approving a
     registration whose SME is pending also confirms the SME, as the Administration's confirmation
     that it meets the national criteria (terms of reference, point 4). A rejection needs a reason,
     which the registrant reads. The registrant's email is queued with the decision.
@@ -167,7 +168,9 @@ def registration_decide(
         locked.sme = sme
         _own_interest_check(user=decided_by, sme=sme, registrant_user_id=locked.participant.user_id)
         if locked.status in selectors.DECIDED_STATUSES:
-            raise RegistrationAlreadyDecided(selectors.decision_summary(registration=locked), code="already_decided")
+            raise RegistrationAlreadyDecided(
+                selectors.decision_summary(registration=locked, viewer=decided_by), code="already_decided"
+            )
         if locked.status == RegistrationStatus.CANCELLED:
             raise RegistrationCancelled(selectors.cancellation_summary(registration=locked), code="cancelled")
         if not approve and not reason:
@@ -315,7 +318,9 @@ def sme_eligibility_decide(*, sme: SME, decided_by, confirm: bool, reason: str =
         _decider_check(user=decided_by, administration_id=locked.administration_id, on_behalf=on_behalf)
         _own_interest_check(user=decided_by, sme=locked)
         if locked.eligibility != Eligibility.PENDING:
-            raise SMEAlreadyDecided(selectors.sme_eligibility_summary(sme=locked), code="already_decided")
+            raise SMEAlreadyDecided(
+                selectors.sme_eligibility_summary(sme=locked, viewer=decided_by), code="already_decided"
+            )
         if not confirm and not reason:
             raise ValidationError(
                 {"reason": _("Give the reason for the refusal; the SME's representatives will read it.")},

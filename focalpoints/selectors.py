@@ -135,13 +135,30 @@ def focal_point_names(*, administration_ids) -> dict:
     }
 
 
-def decision_summary(*, registration: Registration, names: dict | None = None) -> str:
+def _decided_by_viewer(decided_by_id, viewer) -> bool:
+    return viewer is not None and decided_by_id is not None and decided_by_id == getattr(viewer, "pk", None)
+
+
+def decision_summary(*, registration: Registration, names: dict | None = None, viewer=None) -> str:
     """'validated by X at T' / 'rejected by X at T', shown to whoever comes later.
 
+    To the person who decided (``viewer``), their own decision: "You approved this registration at T".
     ``names`` (``focal_point_names``) saves a query per registration on a page listing many.
     """
-    values = {"who": decider_label(registration=registration, names=names), "when": _when(registration.decided_at)}
-    if registration.status == RegistrationStatus.VALIDATED:
+    when = _when(registration.decided_at)
+    validated = registration.status == RegistrationStatus.VALIDATED
+    if _decided_by_viewer(registration.decided_by_id, viewer):
+        if registration.decided_on_behalf:
+            if validated:
+                return _("You approved this registration on behalf of the Administration at %(when)s.") % {
+                    "when": when
+                }
+            return _("You rejected this registration on behalf of the Administration at %(when)s.") % {"when": when}
+        if validated:
+            return _("You approved this registration at %(when)s.") % {"when": when}
+        return _("You rejected this registration at %(when)s.") % {"when": when}
+    values = {"who": decider_label(registration=registration, names=names), "when": when}
+    if validated:
         return _("This registration was already validated by %(who)s at %(when)s.") % values
     return _("This registration was already rejected by %(who)s at %(when)s.") % values
 
@@ -155,7 +172,16 @@ def cancellation_summary(*, registration: Registration) -> str:
     return _("The registrant cancelled this registration; there is nothing to decide.")
 
 
-def sme_eligibility_summary(*, sme: SME) -> str:
+def sme_eligibility_summary(*, sme: SME, viewer=None) -> str:
+    """'confirmed by X at T' / 'refused by X at T'; to the person who decided (``viewer``), their own decision."""
+    if _decided_by_viewer(sme.eligibility_decided_by_id, viewer):
+        values = {
+            "sme": sme.name,
+            "when": _when(sme.eligibility_decided_at) if sme.eligibility_decided_at else _("an unrecorded time"),
+        }
+        if sme.eligibility == Eligibility.CONFIRMED:
+            return _("You confirmed that %(sme)s meets the national criteria at %(when)s.") % values
+        return _("You found that %(sme)s does not meet the national criteria at %(when)s.") % values
     values = {
         "sme": sme.name,
         "who": _person_name(user=sme.eligibility_decided_by, administration_id=sme.administration_id),

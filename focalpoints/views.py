@@ -10,7 +10,8 @@ is a page saying what to do instead:
   who is no focal point at all is told the link is for focal points and offered to sign out; a
   focal point of another Administration is told so;
 - 404 the registration no longer exists;
-- 200 already decided: the page shows "already validated/rejected by X at T", without forms —
+- 200 already decided: the page shows "already validated/rejected by X at T" ("You approved/rejected
+  this registration at T" to X), without forms —
   the link was good and the page is the request's read-only record; a POST that comes too late
   (double click, two focal points at the same instant) answers 409 Conflict with that message.
 GET and HEAD never change anything; only a signed-in focal point's POST (CSRF-protected) decides.
@@ -99,7 +100,7 @@ def _cards(registrations, *, can_decide: bool, user, bound: dict | None = None):
         pending = registration.status == RegistrationStatus.PENDING
         card = {"registration": registration, "pending": pending, "summary": None, "form": None}
         if registration.status in selectors.DECIDED_STATUSES:
-            card["summary"] = selectors.decision_summary(registration=registration, names=names)
+            card["summary"] = selectors.decision_summary(registration=registration, names=names, viewer=user)
         if pending and registration.pk in own_interest:
             card["summary"] = selectors.OWN_INTEREST_MESSAGE
         elif pending and can_decide:
@@ -426,7 +427,11 @@ def sme_detail(request, pk: int):
                     )
                 return redirect("focalpoints:sme", pk=sme.pk)
         sme = selectors.smes_for_focal_point(request.user).get(pk=pk)
-    summary = None if sme.eligibility == Eligibility.PENDING else selectors.sme_eligibility_summary(sme=sme)
+    summary = (
+        None
+        if sme.eligibility == Eligibility.PENDING
+        else selectors.sme_eligibility_summary(sme=sme, viewer=request.user)
+    )
     pending_count = sme.registrations.filter(status=RegistrationStatus.PENDING).count()
     return render(
         request,

@@ -304,7 +304,7 @@ def test_bulk_approve_decides_each_and_reports_the_ones_already_decided(focal_po
 
     assert [r.pk for r in approved] == [first.pk]
     assert [r.pk for r, _message in refused] == [second.pk]
-    assert "already rejected" in refused[0][1]
+    assert "You rejected this registration at" in refused[0][1]
 
 
 def test_decision_queries_do_not_grow_with_the_sme_s_registrations(focal_point):
@@ -329,7 +329,18 @@ def test_confirm_sme_once(focal_point):
     assert sme.eligibility == Eligibility.CONFIRMED
     with pytest.raises(decisions.SMEAlreadyDecided) as error:
         decisions.sme_eligibility_decide(sme=sme, decided_by=focal_point.user, confirm=False, reason="Too big")
+    assert "You confirmed that Kilimo Data meets the national criteria at" in error.value.messages[0]
+    colleague = FocalPointFactory(administration=focal_point.administration)
+    with pytest.raises(decisions.SMEAlreadyDecided) as error:
+        decisions.sme_eligibility_decide(sme=sme, decided_by=colleague.user, confirm=False, reason="Too big")
     assert "Kilimo Data was already confirmed by Amina Diallo at" in error.value.messages[0]
+
+
+def test_a_second_decision_of_ones_own_says_you_decided(focal_point, registration):
+    decisions.registration_decide(registration=registration, decided_by=focal_point.user, approve=False, reason="No")
+    with pytest.raises(decisions.RegistrationAlreadyDecided) as error:
+        decisions.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
+    assert error.value.messages[0].startswith("You rejected this registration at")
 
 
 def test_refusing_an_sme_rejects_its_pending_registrations_and_tells_each_registrant(focal_point):

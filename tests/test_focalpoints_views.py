@@ -86,8 +86,31 @@ def test_approve_through_the_link_then_the_page_says_who_and_when(client, regist
     page = client.get(path)
     assert page.status_code == 200
     html = page.content.decode()
-    assert "already validated by Amina Diallo at" in html
+    # Their own decision, in their own words: not "already validated by" themselves.
+    assert "You approved this registration at" in html
+    assert "already validated by" not in html
     assert 'value="approve"' not in html
+    # A colleague opening their own link reads who decided, and when.
+    colleague = FocalPointFactory(administration=focal_point.administration)
+    client.force_login(colleague.user)
+    html = client.get(link_path(registration, colleague)).content.decode()
+    assert "already validated by Amina Diallo at" in html
+    assert "You approved" not in html
+
+
+def test_reject_then_a_second_post_of_ones_own_says_you_rejected(client, registration, focal_point):
+    client.force_login(focal_point.user)
+    path = link_path(registration, focal_point)
+    data = {"registration": registration.pk, "decision": "reject", "reason": "Not national."}
+
+    assert client.post(path, data).status_code == 302
+    page = client.get(path).content.decode()
+    again = client.post(path, data)  # a double click
+
+    assert "You rejected this registration at" in page and "already rejected by" not in page
+    assert again.status_code == 409
+    assert "You rejected this registration at" in again.content.decode()
+    assert "already rejected by" not in again.content.decode()
 
 
 def test_a_second_post_answers_409_and_changes_nothing(client, registration, focal_point):
@@ -313,7 +336,11 @@ def test_registration_page_approves_and_rejects(client, focal_point, registratio
     assert response.status_code == 400
     response = client.post(url, {"registration": registration.pk, "decision": "approve"})
     assert response.status_code == 302
-    assert client.post(url, {"registration": registration.pk, "decision": "approve"}).status_code == 409
+    page = client.get(url).content.decode()
+    assert "You approved this registration at" in page and "already validated by" not in page
+    again = client.post(url, {"registration": registration.pk, "decision": "approve"})
+    assert again.status_code == 409
+    assert "You approved this registration at" in again.content.decode()
     assert outcome_count() == 1
 
 
@@ -337,6 +364,24 @@ def test_bulk_approve_only_touches_own_pending_requests(client, focal_point):
     assert "Select at least one request to approve." in [str(m) for m in response.context["messages"]]
 
 
+def test_bulk_approve_sent_twice_says_you_approved_them_and_names_who_else_decided(client, focal_point):
+    mine = RegistrationFactory.create_batch(2, participant__sme__administration=focal_point.administration)
+    colleague = FocalPointFactory(administration=focal_point.administration, name="Otieno Were")
+    by_colleague = RegistrationFactory(participant__sme__administration=focal_point.administration)
+    decisions.registration_decide(registration=by_colleague, decided_by=colleague.user, approve=True)
+    client.force_login(focal_point.user)
+    selected = {"registrations": [mine[0].pk, mine[1].pk, by_colleague.pk]}
+
+    client.post(reverse("focalpoints:bulk_approve"), selected)
+    response = client.post(reverse("focalpoints:bulk_approve"), selected, follow=True)  # sent again
+
+    messages = [str(m) for m in response.context["messages"]]
+    own = [m for m in messages if "You approved this registration at" in m]
+    assert len(own) == 2
+    assert not any("already validated by Amina Diallo" in m for m in messages)
+    assert any("already validated by Otieno Were at" in m for m in messages)
+
+
 def test_sme_pages_confirm_and_refuse_for_own_administration_only(client, focal_point):
     pending = SMEFactory(administration=focal_point.administration, eligibility=Eligibility.PENDING, name="Alpha")
     to_refuse = SMEFactory(administration=focal_point.administration, eligibility=Eligibility.PENDING, name="Beta")
@@ -353,9 +398,19 @@ def test_sme_pages_confirm_and_refuse_for_own_administration_only(client, focal_
     assert client.post(reverse("focalpoints:sme", args=[pending.pk]), {"decision": "confirm"}).status_code == 302
     pending.refresh_from_db()
     assert pending.eligibility == Eligibility.CONFIRMED
+    page = client.get(reverse("focalpoints:sme", args=[pending.pk])).content.decode()
+    assert "You confirmed that Alpha meets the national criteria at" in page
+    assert "already confirmed by" not in page
     response = client.post(reverse("focalpoints:sme", args=[pending.pk]), {"decision": "refuse", "reason": "x"})
     assert response.status_code == 409
-    assert "Alpha was already confirmed by Amina Diallo" in response.content.decode()
+    assert "You confirmed that Alpha meets the national criteria at" in response.content.decode()
+    colleague = FocalPointFactory(administration=focal_point.administration)
+    client.force_login(colleague.user)
+    assert (
+        "Alpha was already confirmed by Amina Diallo"
+        in client.get(reverse("focalpoints:sme", args=[pending.pk])).content.decode()
+    )
+    client.force_login(focal_point.user)
 
     response = client.post(reverse("focalpoints:sme", args=[to_refuse.pk]), {"decision": "refuse", "reason": ""})
     assert response.status_code == 400
