@@ -73,3 +73,32 @@ def test_every_environment_variable_the_settings_read_is_documented_in_env_examp
     documented = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", (BASE_DIR / ".env.example").read_text(), re.MULTILINE))
     assert read, "no env() calls found: the pattern no longer matches the settings"
     assert read - documented == set()
+
+
+def test_the_embedded_mode_sends_an_email_without_a_broker_warning():
+    """`make run` (DEBUG, no broker, tasks run in process) sends each email without kombu's
+    "No hostname was supplied" warning: eager tasks still open a producer, on the in-memory transport."""
+    code = "\n".join(
+        [
+            "from django.core.management import call_command",
+            "from django.db import transaction",
+            "from smepilot.outbox.models import OutgoingMessage",
+            "from smepilot.outbox.services import mail_queue_rendered",
+            "call_command('migrate', verbosity=0)",
+            "with transaction.atomic():",
+            "    mail_queue_rendered(to='ada@example.org', subject='Hi', body_text='Hi', body_html='', template='t')",
+            "print('STATUS', OutgoingMessage.objects.get().status)",
+        ]
+    )
+    inherited = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "CELERY_BROKER_URL")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=BASE_DIR,
+        env={**inherited, "DEBUG": "true", "DATABASE_URL": "sqlite:///:memory:", "EMAIL_URL": "consolemail://"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "STATUS sent" in result.stdout, result.stdout + result.stderr
+    assert "No hostname was supplied" not in result.stdout + result.stderr
