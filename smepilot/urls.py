@@ -1,10 +1,23 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from registration.views import home
 
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers ask for whatever the page says: the site's icon (static/favicon.svg)."""
+
+    permanent = False  # the static file's hashed name changes with its content
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
+
 urlpatterns = [
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
