@@ -177,5 +177,11 @@ class Mailbox:
         return [link.rstrip(".,;") for link in self.LINK.findall(self.text(message)) if containing in link]
 
     @staticmethod
-    def attachments(message) -> dict[str, bytes]:
-        return {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+    def attachments(message) -> dict[str, str]:
+        """Named parts (attachments, however nested), by file name, as text."""
+        found = {}
+        for part in message.walk():
+            if part.get_filename():
+                content = part.get_content()
+                found[part.get_filename()] = content.decode() if isinstance(content, bytes) else content
+        return found
