@@ -45,14 +45,13 @@ def profile_create_at_signup(*, user, given_name: str, family_name: str, privacy
         raise ValidationError(
             {"privacy_consent": _("Accept the privacy notice to create an account: we need it to process your data.")}
         )
-    profile, _created = ParticipantProfile.objects.update_or_create(
-        user=user,
-        defaults={
-            "given_name": given_name.strip(),
-            "family_name": family_name.strip(),
-            "privacy_consent_at": timezone.now(),
-        },
-    )
+    profile = ParticipantProfile.objects.filter(user=user).first() or ParticipantProfile(user=user)
+    profile.given_name = given_name.strip()
+    profile.family_name = family_name.strip()
+    profile.privacy_consent_at = timezone.now()
+    # The person signs up before they are signed in: their history names them, not "no one".
+    profile._history_user = user
+    profile.save()
     return profile
 
 
