@@ -16,7 +16,8 @@ import string
 
 from playwright.sync_api import expect
 
-from tests.browser.checks import focused_text_is, tab_to
+from tests.browser.checks import assert_fits_phone, axe_blocking_violations, focused_text_is, tab_to
+from tests.browser.conftest import DESKTOP, PHONES
 
 SG1_MEETING = "Study Group 1"
 REMOTE_MEETING = "Question 1/1"
@@ -38,10 +39,25 @@ def test_the_whole_journey(site, new_context, mail, screenshots):
     password = "Kilimanjaro-" + secrets.token_hex(6)
     # allauth fills Django's username from the address: it must never be shown on its own.
     username_shown = re.compile(re.escape(email.split("@")[0]) + "(?!@)")
-    shot = screenshots.take
+    # The embedded shape is walked on a desktop screen, the production shape on a phone.
+    viewport = PHONES["phone-390"] if site.name == "production" else DESKTOP
+    problems = []
+
+    def shot(page, step):
+        """A screenshot of the step, and the page checked with axe-core (and for width on a phone)."""
+        screenshots.take(page, step)
+        if "/admin/" in page.url:
+            return
+        problems.extend(f"{step}: {line}" for line in axe_blocking_violations(page))
+        if viewport != DESKTOP:
+            try:
+                assert_fits_phone(page, step)
+            except AssertionError as error:
+                problems.append(str(error))
+
 
     # --- The SME representative signs up and confirms the address ------------------------------
-    registrant = new_context().new_page()
+    registrant = new_context(viewport=viewport).new_page()
     registrant.goto(site.url + "/")
     registrant.locator("main").get_by_role("link", name="Create an account").click()
     registrant.get_by_label("Email").fill(email)
@@ -131,7 +147,7 @@ def test_the_whole_journey(site, new_context, mail, screenshots):
     focal_email = site.account("Focal point").email
     notification = mail.wait_for(to=focal_email, subject_contains=family_name)
     validation_link = mail.links(notification, containing="/validation/")[0]
-    focal = new_context().new_page()
+    focal = new_context(viewport=viewport).new_page()
     focal.goto(validation_link)
     expect(focal.locator("main")).to_contain_text("Kenya")
     expect(focal.locator("main")).not_to_contain_text(re.compile("sign up", re.I))
@@ -244,3 +260,4 @@ def test_the_whole_journey(site, new_context, mail, screenshots):
     expect(officer.get_by_role("heading", level=1)).to_be_visible()
     expect(officer.locator("#content")).to_contain_text("Kenya")
     shot(officer, "secretariat: the pilot report")
+    assert not problems, "\n".join(problems)
