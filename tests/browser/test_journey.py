@@ -55,7 +55,6 @@ def test_the_whole_journey(site, new_context, mail, screenshots):
             except AssertionError as error:
                 problems.append(str(error))
 
-
     # --- The SME representative signs up and confirms the address ------------------------------
     registrant = new_context(viewport=viewport).new_page()
     registrant.goto(site.url + "/")

@@ -9,10 +9,11 @@ import re
 
 import pytest
 from django.urls import get_resolver, reverse
+from playwright.sync_api import expect
 
 from tests.browser.checks import assert_accessible, assert_fits_phone, axe_blocking_violations
 from tests.browser.conftest import PHONES
-from tests.browser.people import sign_in, validation_link_of
+from tests.browser.people import request_page_of, sign_in, validation_link_of
 
 DEMO_PASSWORD_ROLES = {"representative": "SME representative", "focal_point": "Focal point"}
 
@@ -56,7 +57,7 @@ REPRESENTATIVE_PAGES = [
 
 FOCAL_POINT_PAGES = [
     ("focalpoints:pending", lambda site, page: reverse("focalpoints:pending"), 200),
-    ("focalpoints:registration", _first_link("/focal-point/", "^Open"), 200),
+    ("focalpoints:registration", lambda site, page: request_page_of(site, site.account("Focal point").email), 200),
     ("focalpoints:link", lambda site, page: validation_link_of(site, site.account("Focal point").email), 200),
     ("focalpoints:smes", lambda site, page: reverse("focalpoints:smes"), 200),
     ("focalpoints:sme", _first_link("/focal-point/smes/", "."), 200),
@@ -110,14 +111,20 @@ def test_every_page_fits_phones_and_passes_axe(who, embedded_site, new_context, 
 
 
 def test_error_pages_fit_phones_and_pass_axe(production_site, new_context, screenshots):
-    """The production shape's own 404 and 403 pages (DEBUG shows Django's technical pages instead)."""
-    context = new_context(viewport=PHONES["phone-360"])
-    page = context.new_page()
-    response = page.goto(production_site.url + "/no-such-page/")
+    """The production shape's own error pages (with DEBUG, Django shows its technical pages instead)."""
+    site = production_site
+    page = new_context(viewport=PHONES["phone-360"]).new_page()
+    response = page.goto(site.url + "/no-such-page/")
     assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_fits_phone(page, "404")
     assert_accessible(page, "404")
     screenshots.take(page, "404")
-    response = page.goto(production_site.url + reverse("focalpoints:pending"))
-    assert response.status == 200  # signed out: the sign-in page, which says why
-    assert "/accounts/login/" in page.url
+
+    representative = site.account("SME representative")
+    sign_in(page, site, representative.email, representative.password)
+    response = page.goto(site.url + reverse("focalpoints:pending"))
+    assert response.status == 403
+    assert_fits_phone(page, "403")
+    assert_accessible(page, "403")
+    screenshots.take(page, "403")
