@@ -5,8 +5,6 @@ screen; axe-core finds no serious or critical violation. The tour must cover eve
 site's own apps: a new page fails the coverage test until it is added here.
 """
 
-import re
-
 import pytest
 from django.urls import get_resolver, reverse
 from playwright.sync_api import expect
@@ -31,10 +29,12 @@ VISITOR_PAGES = [
 ]
 
 
-def _first_link(path: str, name_pattern: str):
+def _first_link(path: str, selector: str):
+    """The address of the first link matching the CSS selector on that page (whatever its language)."""
+
     def reach(site, page):
         page.goto(site.url + path)
-        return page.get_by_role("link", name=re.compile(name_pattern, re.I)).first.get_attribute("href")
+        return page.locator(selector).first.get_attribute("href")
 
     return reach
 
@@ -46,7 +46,7 @@ REPRESENTATIVE_PAGES = [
     ("registration:sme_declare", lambda site, page: reverse("registration:sme_declare"), 200),
     ("registration:list", lambda site, page: reverse("registration:list"), 200),
     ("registration:new", lambda site, page: reverse("registration:new"), 200),
-    ("registration:cancel", _first_link("/registrations/", "^Cancel"), 200),
+    ("registration:cancel", _first_link("/registrations/", "main a[href$='/cancel/']"), 200),
     ("meetings:list", lambda site, page: reverse("meetings:list"), 200),
     ("account_email", lambda site, page: reverse("account_email"), 200),
     ("account_change_password", lambda site, page: reverse("account_change_password"), 200),
@@ -60,7 +60,7 @@ FOCAL_POINT_PAGES = [
     ("focalpoints:registration", lambda site, page: request_page_of(site, site.account("Focal point").email), 200),
     ("focalpoints:link", lambda site, page: validation_link_of(site, site.account("Focal point").email), 200),
     ("focalpoints:smes", lambda site, page: reverse("focalpoints:smes"), 200),
-    ("focalpoints:sme", _first_link("/focal-point/smes/", "."), 200),
+    ("focalpoints:sme", _first_link("/focal-point/smes/", "main a[href*='/focal-point/smes/']"), 200),
     ("home", lambda site, page: reverse("home"), 200),
 ]
 
@@ -83,10 +83,13 @@ def test_the_tours_cover_every_page_of_the_site():
     assert not missing, f"Pages no tour visits (add them to a tour): {sorted(missing)}"
 
 
-@pytest.mark.parametrize("who", sorted(TOURS))
-def test_every_page_fits_phones_and_passes_axe(who, embedded_site, new_context, screenshots):
+@pytest.mark.parametrize(
+    ("who", "language"), [(who, "en") for who in sorted(TOURS)] + [("representative", "ar"), ("focal_point", "fr")]
+)
+def test_every_page_fits_phones_and_passes_axe(who, language, embedded_site, new_context, screenshots):
+    """Each tour in English, and two in other languages: Arabic (right to left) and French (longer words)."""
     site = embedded_site
-    context = new_context(viewport=PHONES["phone-390"])
+    context = new_context(viewport=PHONES["phone-390"], locale=language)
     page = context.new_page()
     if who in DEMO_PASSWORD_ROLES:
         account = site.account(DEMO_PASSWORD_ROLES[who])
@@ -99,13 +102,19 @@ def test_every_page_fits_phones_and_passes_axe(who, embedded_site, new_context, 
         if response.status != expected_status:
             problems.append(f"{name}: {url} answered {response.status}, expected {expected_status}")
             continue
+        direction = "rtl" if language == "ar" else "ltr"
+        if (
+            page.locator("html").get_attribute("lang") != language
+            or page.locator("html").get_attribute("dir") != direction
+        ):
+            problems.append(f"{name}: not shown in {language} ({direction})")
         for phone, viewport in PHONES.items():
             page.set_viewport_size(viewport)
             try:
                 assert_fits_phone(page, f"{name} on {phone}")
             except AssertionError as error:
                 problems.append(str(error))
-            screenshots.take(page, f"{who}-{name}-{phone}")
+            screenshots.take(page, f"{who}-{language}-{name}-{phone}")
         problems += [f"{name}: {line}" for line in axe_blocking_violations(page)]
     assert not problems, "\n".join(problems)
 
