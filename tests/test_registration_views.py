@@ -405,6 +405,21 @@ def test_my_registrations_show_status_reason_and_decision(client_of, participant
     assert "Someone else&#x27;s" not in content
 
 
+def test_my_registrations_never_show_the_deciders_address(client_of, participant):
+    """A focal point's account may have no name: the registrant is told their Administration decided."""
+    decider = UserFactory(first_name="", last_name="", email="focal.point@administration.example")
+    RegistrationFactory(
+        participant=participant,
+        meeting=MeetingFactory(title="Validated one"),
+        status=RegistrationStatus.VALIDATED,
+        decided_by=decider,
+        decided_at=NOW,
+    )
+    content = client_of.get(reverse("registration:list")).content.decode()
+    assert "focal.point@administration.example" not in content
+    assert "Your Administration" in content
+
+
 def count_list_queries(client):
     with CaptureQueriesContext(connection) as context:
         assert client.get(reverse("registration:list")).status_code == 200
