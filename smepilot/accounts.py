@@ -9,34 +9,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from smepilot.outbox.services import mail_queue_rendered
+from smepilot.people import person_name
 from smepilot.sites import configured_site
 
 
 def user_display(user) -> str:
-    """How the site names a person (ACCOUNT_USER_DISPLAY): by their own name, never by a username.
-
-    Nobody chooses a username here: allauth makes one up from the address ("amina.newuser"), so
-    it means nothing to its owner. The given and family name of their participant profile, else
-    the account's own names, else the name the Administration designated a focal point by, else
-    the email address.
-    """
-    from focalpoints.models import FocalPoint
-    from registration.models import ParticipantProfile
-
-    if user is None or not getattr(user, "pk", None):
-        return ""
-    profile = ParticipantProfile.objects.filter(user_id=user.pk).only("given_name", "family_name").first()
-    name = profile.full_name if profile is not None else ""
-    name = name or user.get_full_name().strip()
-    if not name:
-        name = (
-            FocalPoint.objects.filter(user_id=user.pk, is_active=True)
-            .order_by("pk")
-            .values_list("name", flat=True)
-            .first()
-            or ""
-        )
-    return name or user.email
+    """allauth's ACCOUNT_USER_DISPLAY: the person's own name (smepilot.people), never a username."""
+    return person_name(user)
 
 
 def on_this_site(url):

@@ -19,6 +19,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from smepilot.people import people_of
+
 # An empty value in a history: a field not yet filled in, a reason not given.
 HISTORY_EMPTY = "—"
 
@@ -67,11 +69,9 @@ def _id_or_404(field, value):
 
 
 class PeopleNames:
-    """How the history names the people who made a change, or who a field names: by their own name.
-
-    The participant profile's name, else the account's, else the name the Administration designated
-    a focal point by, else the email address; never the username allauth made up. Each person is
-    looked up once per page (``prefetch`` does the page's authors in two queries).
+    """How the history names the people who made a change, or who a field names (smepilot.people),
+    and in what capacity. Each person is looked up once per page (``prefetch`` does the page's
+    authors in two queries).
     """
 
     def __init__(self):
@@ -79,31 +79,15 @@ class PeopleNames:
         self._roles: dict[int, str] = {}
 
     def prefetch(self, users) -> None:
-        from focalpoints.models import FocalPoint
-        from registration.models import ParticipantProfile
-
         users = {user.pk: user for user in users if user is not None and user.pk not in self._names}
-        if not users:
-            return
-        profiles = {
-            user_id: f"{given} {family}".strip()
-            for user_id, given, family in ParticipantProfile.objects.filter(user_id__in=users).values_list(
-                "user_id", "given_name", "family_name"
-            )
-        }
-        focal_points = {}
-        for user_id, name in (
-            FocalPoint.objects.filter(user_id__in=users).order_by("-is_active", "pk").values_list("user_id", "name")
-        ):
-            focal_points.setdefault(user_id, name)
-        for pk, user in users.items():
-            name = profiles.get(pk) or user.get_full_name().strip() or focal_points.get(pk) or ""
-            self._names[pk] = name or user.email or user.get_username()
+        for pk, person in people_of(users.values()).items():
+            self._names[pk] = person.name
+            user = users[pk]
             if user.is_staff or user.is_superuser:
                 self._roles[pk] = gettext("%(name)s (secretariat)")
-            elif pk in focal_points:
+            elif person.is_focal_point:
                 self._roles[pk] = gettext("%(name)s (focal point)")
-            elif pk in profiles:
+            elif person.has_profile:
                 # Not staff, not a focal point: the site lets such a person change only their own.
                 self._roles[pk] = gettext("%(name)s (the registrant on the site)")
             else:

@@ -136,7 +136,7 @@ def test_admin_change_to_an_appointment_records_the_officer(client, officer):
     assert latest.history_user == officer
     history_page = client.get(reverse("admin:meetings_appointment_history", args=[appointment.pk]))
     assert history_page.status_code == 200
-    assert str(officer) in history_page.content.decode()
+    assert f"{officer.email} (secretariat)" in history_page.content.decode()
 
 
 def test_admin_add_of_a_decision_records_the_officer_on_it_and_its_participants(client, officer):
@@ -196,7 +196,7 @@ def test_admin_decision_on_a_registration_records_the_officer(client, officer):
     assert registration.history.latest().history_user == officer
     assert registration.history.latest().status == "validated"
     history_page = client.get(reverse("admin:registration_registration_history", args=[registration.pk]))
-    assert str(officer) in history_page.content.decode()
+    assert f"{officer.email} (secretariat)" in history_page.content.decode()
 
 
 def test_changes_outside_a_request_have_no_history_user():
