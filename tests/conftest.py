@@ -55,6 +55,16 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _language_restored():
+    # A request through the test client runs LocaleMiddleware in this thread, which leaves the
+    # request's language active afterwards: the next test would render in French or Arabic.
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def focal_point():
     """An active focal point, with an account, of a fresh Administration."""
