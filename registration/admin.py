@@ -20,14 +20,17 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from meetings.admin_search import StudyGroupSearchAdminMixin
 from meetings.models import MeetingKind
 from smepilot.admin_base import HistoryReadOnlyAdmin, ServiceWriteAdminMixin
+from smepilot.l10n import format_money
 
 from .admin_actions import RegistrationActionsAdminMixin, confirm_eligibility_on_behalf, refuse_eligibility_on_behalf
+from .forms import CurrencyField
 from .models import SME, ParticipantProfile, Registration
 from .services import profile_secretariat_save, registration_create, sme_secretariat_save
 
@@ -144,6 +147,18 @@ class SMEAdmin(ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
         # Its Administration validates its registrations and confirms it: fixed once declared.
         return [*readonly, "administration"] if obj is not None else readonly
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "revenue_currency" in form.base_fields:
+            # The site's choice of ISO 4217 currencies, named in the officer's language.
+            model_field = SME._meta.get_field("revenue_currency")
+            form.base_fields["revenue_currency"] = CurrencyField(
+                label=capfirst(model_field.verbose_name),
+                help_text=_("The currency of the annual revenue."),
+                kept=obj.revenue_currency if obj is not None else "",
+            )
+        return form
+
     def save_model(self, request, obj, form, change):
         sme_secretariat_save(sme=obj, saved_by=request.user)
 
@@ -153,7 +168,7 @@ class SMEAdmin(ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
 
     @admin.display(description=_("annual revenue"), ordering="annual_revenue")
     def annual_revenue_display(self, obj):
-        return f"{obj.annual_revenue:,.0f} {obj.revenue_currency}"
+        return format_money(obj.annual_revenue, obj.revenue_currency)
 
 
 @admin.register(ParticipantProfile)

@@ -87,15 +87,20 @@ class CurrencyField(forms.ChoiceField):
         ),
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, kept: str = "", **kwargs):
+        # ``kept``: the code an SME was saved with, still accepted if withdrawn since (as the services do).
+        self.kept = kept
         super().__init__(choices=self._choices_now, **kwargs)
 
-    @staticmethod
-    def _choices_now():
-        return [("", _("Choose the currency")), *currency_choices()]
+    def _choices_now(self):
+        choices = currency_choices()
+        if self.kept and self.kept not in dict(choices):
+            choices = [(self.kept, self.kept), *choices]
+        return [("", _("Choose the currency")), *choices]
 
     def valid_value(self, value):
-        return is_current_currency(str(value).strip().upper())
+        code = str(value).strip().upper()
+        return code == self.kept or is_current_currency(code)
 
     def clean(self, value):
         return super().clean(value).strip().upper()

@@ -432,5 +432,32 @@ def test_an_sme_added_in_the_admin_gets_sme_declares_checks(admin_client, admin_
     bad_currency = admin_client.post(
         reverse("admin:registration_sme_add"), sme_form(administration, name="Other", revenue_currency="12$")
     )
-    assert "three-letter code" in str(bad_currency.context["adminform"].form.errors)
+    assert "is not the code of a currency in use" in str(bad_currency.context["adminform"].form.errors)
     assert SME.objects.count() == 1
+
+
+def test_the_admin_offers_the_sites_iso_4217_currencies_and_shows_amounts_the_readers_way(admin_client):
+    add_page = admin_client.get(reverse("admin:registration_sme_add")).content.decode()
+    assert '<select name="revenue_currency"' in add_page
+    assert '<option value="KES">Kenyan Shilling (KES)</option>' in add_page
+    for not_a_code in ("SHI", "shillings", "DEM"):
+        refused = admin_client.post(
+            reverse("admin:registration_sme_add"),
+            sme_form(factories.AdministrationFactory(), revenue_currency=not_a_code),
+        )
+        assert refused.status_code == 200
+        assert "is not the code of a currency in use" in str(refused.context["adminform"].form.errors)
+    assert not SME.objects.exists()
+
+    factories.SMEFactory(annual_revenue="1200000", revenue_currency="KES")
+    changelist = admin_client.get(reverse("admin:registration_sme_changelist")).content.decode()
+    assert "KES\xa01,200,000.00" in changelist or "KES 1,200,000.00" in changelist
+
+
+def test_an_sme_saved_in_the_admin_keeps_a_currency_withdrawn_since(admin_client):
+    sme = factories.SMEFactory(revenue_currency="DEM", eligibility="pending")
+    data = sme_form(sme.administration, name=sme.name, revenue_currency="DEM", employees=41)
+    response = admin_client.post(reverse("admin:registration_sme_change", args=[sme.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    sme.refresh_from_db()
+    assert (sme.revenue_currency, sme.employees) == ("DEM", 41)
