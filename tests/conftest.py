@@ -83,3 +83,33 @@ def registration(focal_point):
         participant__given_name="Kofi",
         participant__family_name="Mensah",
     )
+
+
+# The representative's journey: a pilot with ITU-D Study Group 1, and a signed-in participant.
+
+
+@pytest.fixture
+def sg1():
+    from tests.factories import StudyGroupFactory
+
+    return StudyGroupFactory(number=1, title="Enabling environment")
+
+
+@pytest.fixture
+def pilot(sg1):
+    from tests.factories import PilotFactory
+
+    return PilotFactory(study_groups=[sg1])
+
+
+@pytest.fixture
+def participant():
+    from tests.factories import ParticipantProfileFactory
+
+    return ParticipantProfileFactory()
+
+
+@pytest.fixture
+def client_of(client, participant):
+    client.force_login(participant.user)
+    return client

@@ -35,16 +35,6 @@ def sg1():
     return StudyGroupFactory(number=1, title="Enabling environment for the development of telecommunications")
 
 
-@pytest.fixture
-def pilot(sg1):
-    return PilotFactory(study_groups=[sg1])
-
-
-@pytest.fixture
-def participant():
-    return ParticipantProfileFactory()
-
-
 def messages_of(excinfo):
     return " ".join(excinfo.value.messages)
 

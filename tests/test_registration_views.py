@@ -31,27 +31,6 @@ DAY = datetime.timedelta(days=1)
 NOW = datetime.datetime.now(datetime.UTC)
 
 
-@pytest.fixture
-def sg1():
-    return StudyGroupFactory(number=1, title="Enabling environment")
-
-
-@pytest.fixture
-def pilot(sg1):
-    return PilotFactory(study_groups=[sg1])
-
-
-@pytest.fixture
-def participant():
-    return ParticipantProfileFactory()
-
-
-@pytest.fixture
-def client_of(client, participant):
-    client.force_login(participant.user)
-    return client
-
-
 def register_data(*choices):
     data = {}
     for meeting, attendance in choices:

@@ -23,10 +23,8 @@ from tests.factories import (
     FocalPointFactory,
     MeetingFactory,
     ParticipantProfileFactory,
-    PilotFactory,
     RegistrationFactory,
     SMEFactory,
-    StudyGroupFactory,
     UserFactory,
 )
 from tests.test_accounts import confirmation_url, signup
@@ -34,27 +32,6 @@ from tests.test_accounts import confirmation_url, signup
 pytestmark = pytest.mark.django_db
 
 NOW = datetime.datetime.now(datetime.UTC)
-
-
-@pytest.fixture
-def sg1():
-    return StudyGroupFactory(number=1, title="Enabling environment")
-
-
-@pytest.fixture
-def pilot(sg1):
-    return PilotFactory(study_groups=[sg1])
-
-
-@pytest.fixture
-def participant():
-    return ParticipantProfileFactory()
-
-
-@pytest.fixture
-def client_of(client, participant):
-    client.force_login(participant.user)
-    return client
 
 
 def spaces(text: str) -> str:
