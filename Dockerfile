@@ -14,6 +14,11 @@ RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
 
+# The translations, compiled (the .mo files are not in the repository).
+RUN for catalogue in locale/*/LC_MESSAGES/django.po; do \
+      pybabel compile --domain django --input-file "$catalogue" --output-file "${catalogue%.po}.mo"; \
+    done
+
 # Static files are collected into the image (WhiteNoise serves them, hashed). Settings refuse to
 # load with DEBUG off and no secret key, so this step gets a throwaway one that nothing signs with.
 RUN SECRET_KEY=collectstatic-only-build-key-never-used-to-sign-anything-000 DEBUG=false python manage.py collectstatic --noinput

@@ -11,6 +11,11 @@ PIP := $(VENV)/bin/pip
 RUN_DB := $(CURDIR)/db.sqlite3
 RUN_ENV := DEBUG=true DATABASE_URL=sqlite:///$(RUN_DB)
 
+# The site's five translations (English is the source) and how their catalogues are extracted.
+LANGUAGE_DIRS := ar es fr ru zh_Hans
+MAKEMESSAGES_OPTIONS := $(foreach language,$(LANGUAGE_DIRS),-l $(language)) --add-location=file \
+	--ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --ignore=test-screenshots
+
 # What `make test` talks to; override on the command line or in the environment.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smepilot
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
@@ -23,7 +28,21 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed translations
+
+# The translations compiled by Babel (no system gettext needed to run the site); the .mo files
+# are not committed.
+CATALOGUES := $(foreach language,$(LANGUAGE_DIRS),locale/$(language)/LC_MESSAGES/django.mo)
+
+translations: $(CATALOGUES)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --domain django --input-file $< --output-file $@
+
+# After changing user-facing strings: extract them into the catalogues (needs GNU gettext's
+# xgettext and msgmerge), then translate what is new; tests/test_translations.py says what is missing.
+messages: $(VENV)/.installed
+	DEBUG=true $(PY) manage.py makemessages $(MAKEMESSAGES_OPTIONS)
 
 # The demo is loaded into an empty database only: restarting keeps what was done on the site.
 run: install
