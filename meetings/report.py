@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Aggregate, Count, DurationField, Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_countries import countries as country_names
 
 from focalpoints.models import Administration, ItuRegion
@@ -378,7 +379,7 @@ def pilot_report_figure_rows(figures: PilotReportFigures) -> list[list]:
 
     summary = _("Summary")
     add(summary, _("Period"), _("from"), figures.period_start.isoformat())
-    add(summary, _("Period"), _("to"), figures.period_end.isoformat())
+    add(summary, _("Period"), pgettext("end of a period", "to"), figures.period_end.isoformat())
     add(summary, _("SMEs"), _("asked to take part"), figures.smes_asked)
     add(summary, _("SMEs"), _("taking part"), figures.smes_taking_part)
     add(summary, _("SME representatives"), _("taking part"), figures.people_taking_part)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Meeting, Pilot, StudyGroup
 
@@ -34,7 +35,7 @@ class WindowState(enum.StrEnum):
 
 WINDOW_STATE_LABELS = {
     WindowState.NOT_YET_OPEN: _("Not yet open"),
-    WindowState.OPEN: _("Open"),
+    WindowState.OPEN: pgettext_lazy("registration window", "Open"),
     WindowState.CLOSED: _("Closed"),
 }
 

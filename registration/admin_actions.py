@@ -311,14 +311,15 @@ def resend_focal_point_emails(modeladmin, request, queryset):
     if resent:
         modeladmin.message_user(
             request,
+            # Two counts, two plurals: one sentence each, so that every language can agree them.
             ngettext(
-                "The focal points were emailed again about %(count)d registration",
-                "The focal points were emailed again about %(count)d registrations",
+                "The focal points were emailed again about %(count)d registration.",
+                "The focal points were emailed again about %(count)d registrations.",
                 resent,
             )
             % {"count": resent}
             + " "
-            + ngettext("(%(emails)d email queued).", "(%(emails)d emails queued).", emails) % {"emails": emails},
+            + ngettext("%(emails)d email is queued.", "%(emails)d emails are queued.", emails) % {"emails": emails},
             messages.SUCCESS,
         )
     if skipped:

@@ -147,7 +147,7 @@ def test_resend_queues_an_email_for_each_active_focal_point(client, officer):
     assert {message.to for message in queued} == active
     assert len(queued) == 2
     messages = admin_messages(response)
-    assert "The focal points were emailed again about 1 registration (2 emails queued)." in messages
+    assert "The focal points were emailed again about 1 registration. 2 emails are queued." in messages
     assert "1 registration was skipped: it is no longer pending validation." in messages
 
 

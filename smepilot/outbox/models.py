@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MessageStatus(models.TextChoices):
@@ -14,7 +15,7 @@ class MessageStatus(models.TextChoices):
 
 
 class OutgoingMessage(models.Model):
-    to = models.EmailField(_("to"))
+    to = models.EmailField(pgettext_lazy("recipient of an email", "to"))
     template = models.CharField(_("template"), max_length=200, help_text=_("The template set it was rendered from."))
     language = models.CharField(_("language"), max_length=10, blank=True)
     subject = models.CharField(_("subject"), max_length=300)
