@@ -161,9 +161,12 @@ def validation_link(request, token: str):
             request,
             status=HTTPStatus.GONE,
             title=_("This link has expired"),
-            message=_(
+            message=ngettext(
+                "Links in validation emails work for %(days)d day. Sign in and open the request from your "
+                "list of pending requests instead.",
                 "Links in validation emails work for %(days)d days. Sign in and open the request from your "
-                "list of pending requests instead."
+                "list of pending requests instead.",
+                settings.VALIDATION_LINK_MAX_AGE_DAYS,
             )
             % {"days": settings.VALIDATION_LINK_MAX_AGE_DAYS},
         )

@@ -43,3 +43,82 @@ def request_page_of(site, email: str) -> str:
         _REQUESTS_OF_FOCAL_POINT.format(email=email) + "from django.urls import reverse\n"
         "print(reverse('focalpoints:registration', args=[ids[0]]))",
     )
+
+
+class Words:
+    """The site's words in one language, from the same catalogues the site uses (for locators).
+
+    ``words("Approve")`` is the button's text in that language; ``words.start("You approved this
+    registration at %(when)s.")`` is the sentence up to its first placeholder.
+    """
+
+    def __init__(self, language: str):
+        self.language = language
+
+    def __call__(self, message: str, context: str | None = None) -> str:
+        from django.utils import translation
+
+        with translation.override(self.language):
+            return translation.pgettext(context, message) if context else translation.gettext(message)
+
+    def start(self, message: str) -> str:
+        return self(message).split("%(")[0].strip()
+
+    def country(self, code: str) -> str:
+        from django.utils import translation
+        from django_countries import countries
+
+        with translation.override(self.language):
+            return str(countries.name(code))
+
+
+def meeting_titles(site, language: str) -> dict[str, str]:
+    """The demo meetings' titles in that language, by a part of their English title."""
+    import json
+
+    output = _shell(
+        site,
+        "import json\nfrom django.utils import translation\nfrom meetings.models import Meeting\n"
+        "english = {m.pk: m.title for m in Meeting.objects.all()}\n"
+        f"translation.activate({language!r})\n"
+        "print(json.dumps({english[m.pk]: m.title for m in Meeting.objects.all()}))",
+    )
+    return json.loads(output)
+
+
+def assert_no_english(page, where: str):
+    """No sentence of the site's English source shows on a page in another language (its <html lang>).
+
+    Sentences only (two words or more, ten characters or more) that the catalogue translates
+    differently: names, codes and data people typed are not the catalogue's.
+    """
+    language = page.locator("html").get_attribute("lang") or "en"
+    if language == "en":
+        return
+    text = page.locator("body").inner_text()
+    leaks = [source for source in _english_sentences(language) if source in text]
+    assert not leaks, f"{where}: English on the {language} page: {leaks[:5]}"
+
+
+_SENTENCES = {}
+
+
+def _english_sentences(language: str) -> list[str]:
+    if language not in _SENTENCES:
+        from pathlib import Path
+
+        from babel.messages.pofile import read_po
+
+        directory = {"zh-hans": "zh_Hans"}.get(language, language)
+        path = Path(__file__).resolve().parents[2] / "locale" / directory / "LC_MESSAGES" / "django.po"
+        with path.open("rb") as file:
+            catalog = read_po(file)
+        sentences = []
+        for message in catalog:
+            for source in [message.id] if isinstance(message.id, str) else list(message.id):
+                for piece in source.split("%("):
+                    piece = piece.split(")s", 1)[-1].split(")d", 1)[-1].strip(" .,:;—-")
+                    if len(piece) >= 10 and " " in piece and "<" not in piece and piece not in str(message.string):
+                        sentences.append(piece)
+        _SENTENCES[language] = sorted(set(sentences), key=len, reverse=True)
+    return _SENTENCES[language]
