@@ -41,7 +41,31 @@ def _other_database(url: str, offset: int) -> str:
     return urlunsplit(parts._replace(path=f"/{(database - offset) % 16}"))
 
 
+def _catalogues_compiled():
+    """The site reads the compiled catalogues (.mo, not committed): compile those older than their .po.
+
+    `make install` compiles them too; this keeps a plain `pytest` run from testing stale ones.
+    Written to a temporary file and renamed, so that two xdist workers never read half a file.
+    """
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for source in Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.po"):
+        compiled = source.with_suffix(".mo")
+        if compiled.exists() and compiled.stat().st_mtime >= source.stat().st_mtime:
+            continue
+        with source.open("rb") as file:
+            catalog = read_po(file)
+        partial = compiled.with_suffix(f".mo.{os.getpid()}")
+        with partial.open("wb") as file:
+            write_mo(file, catalog)
+        os.replace(partial, compiled)
+
+
 def pytest_configure(config):
+    _catalogues_compiled()
     _redis_database_of_this_worker()
     config.addinivalue_line("markers", f"{SQLITE_SELECTION}: also run on SQLite, the embedded database of `make run`")
     config.addinivalue_line("markers", "browser: drives Chromium against the site running as real processes")
