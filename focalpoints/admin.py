@@ -27,7 +27,7 @@ class FocalPointAccountMixin:
 
 class FocalPointInline(FocalPointAccountMixin, admin.TabularInline):
     model = FocalPoint
-    fields = ["name", "email", "account", "is_active", "created_at"]
+    fields = ["name", "email", "language", "account", "is_active", "created_at"]
     readonly_fields = ["account", "created_at"]
     extra = 0
 
@@ -90,13 +90,14 @@ class AdministrationAdmin(admin.ModelAdmin):
 
 @admin.register(FocalPoint)
 class FocalPointAdmin(FocalPointAccountMixin, HistoryReadOnlyAdmin):
-    list_display = ["name", "email", "administration", "itu_region", "account", "is_active", "created_at"]
-    list_filter = ["is_active", "administration__itu_region", "administration"]
+    list_display = ["name", "email", "administration", "itu_region", "language", "account", "is_active", "created_at"]
+    list_filter = ["is_active", "language", "administration__itu_region", "administration"]
     list_select_related = ["administration", "user"]
     search_fields = ["name", "email", "user__email"]
     date_hierarchy = "created_at"
     autocomplete_fields = ["administration"]
-    fields = ["administration", "name", "email", "account", "is_active", "created_at"]
+    # The language of the focal point's emails until they choose their own (FocalPoint's docstring).
+    fields = ["administration", "name", "email", "language", "account", "is_active", "created_at"]
     readonly_fields = ["account", "created_at"]
 
     def save_model(self, request, obj, form, change):

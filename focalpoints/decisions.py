@@ -162,7 +162,9 @@ def registration_decide(
         _decider_check(user=decided_by, administration_id=sme.administration_id, on_behalf=on_behalf)
         locked = (
             Registration.objects.select_for_update(of=("self",))
-            .select_related("participant", "participant__user", "meeting", "meeting__study_group", "decided_by")
+            .select_related(
+                "participant", "participant__user__preferences", "meeting", "meeting__study_group", "decided_by"
+            )
             .get(pk=registration.pk)
         )
         locked.sme = sme
@@ -224,7 +226,7 @@ def registration_reopen(*, registration: Registration, reopened_by, reason: str)
     Administration's focal points (the letter), so only secretariat staff allowed to change
     registrations reopen one, with a reason, and only while its meeting has not ended. The
     decision is cleared by the same write that records one; the reason is kept in the
-    registration's history. The registrant is told in the language they registered in, and the
+    registration's history. The registrant is told in their own language, and the
     Administration's active focal points get a fresh validation email (a new link) saying that it
     was reopened and why. The rows of the person, the SME and the registration are locked in that
     order: a registration of the same person for the same meeting, a decision or the SME's refusal
@@ -255,7 +257,7 @@ def registration_reopen(*, registration: Registration, reopened_by, reason: str)
         sme = SME.objects.select_for_update(of=("self",)).select_related("administration").get(pk=sme_id)
         locked = (
             Registration.objects.select_for_update(of=("self",))
-            .select_related("participant", "participant__user", "meeting", "meeting__study_group")
+            .select_related("participant", "participant__user__preferences", "meeting", "meeting__study_group")
             .get(pk=registration.pk)
         )
         locked.sme = sme
@@ -334,7 +336,7 @@ def sme_eligibility_decide(*, sme: SME, decided_by, confirm: bool, reason: str =
         pending = (
             Registration.objects.select_for_update(of=("self",))
             .filter(sme=locked, status=RegistrationStatus.PENDING)
-            .select_related("participant", "participant__user", "meeting", "meeting__study_group")
+            .select_related("participant", "participant__user__preferences", "meeting", "meeting__study_group")
             .order_by("pk")
         )
         registration_reason = _(

@@ -42,7 +42,15 @@ class Administration(models.Model):
 
 
 class FocalPoint(models.Model):
-    """A person designated by an Administration to validate its SMEs' registrations."""
+    """A person designated by an Administration to validate its SMEs' registrations.
+
+    ``language`` is the language the secretariat says the focal point reads: their emails (the
+    validation requests, the daily reminders, cancellations) are written in it, English unless the
+    secretariat chooses another. Once the focal point has chosen a language for their own account
+    (smepilot.models.AccountPreferences: at sign-up, on the profile page or with the language
+    switcher), their own choice wins over the secretariat's: a person knows best what they read.
+    smepilot.languages.recipient_language is where that order is decided.
+    """
 
     administration = models.ForeignKey(
         Administration, on_delete=models.CASCADE, related_name="focal_points", verbose_name=_("Administration")
@@ -58,6 +66,16 @@ class FocalPoint(models.Model):
         verbose_name=_("user account"),
         help_text=_("Linked automatically: the account that owns this email address, created if there is none."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_(
+            "The language of the emails this focal point receives, until they choose one for their account "
+            "themselves: their own choice then wins."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # When the daily digest of overdue requests last went to them (focalpoints.notifications): one a day.
@@ -71,6 +89,10 @@ class FocalPoint(models.Model):
         constraints = [
             models.UniqueConstraint(
                 Lower("email"), "administration", name="focalpoint_email_unique_per_administration"
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="focalpoint_language_valid",
             ),
         ]
         indexes = [models.Index(fields=["administration", "is_active"], name="focalpoint_active_idx")]

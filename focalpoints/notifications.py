@@ -3,7 +3,11 @@
 The letter: "When the representatives of the SMEs concerned register online, an e-mail
 notification will be sent for validation to the Focal Points designated by each Administration."
 Every email is a row of the outbox (``mail_queue``) written in the caller's transaction and sent
-once it commits: work that is rolled back sends nothing.
+once it commits: work that is rolled back sends nothing. Each is written in its recipient's
+language (smepilot.languages.recipient_language), never in the language of whoever acted: a
+focal point's in the one they chose, else the one the secretariat gave them; a registrant's in
+the one they chose. The languages are read with the rows they belong to (``…user__preferences``),
+so a notification to many focal points reads them all in the query that finds the focal points.
 """
 
 import logging
@@ -19,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from registration.models import Attendance, Eligibility, Registration, RegistrationStatus
+from smepilot.languages import recipient_language
 from smepilot.outbox.models import OutgoingMessage
 from smepilot.outbox.services import mail_queue
 
@@ -34,6 +39,12 @@ REMINDER_MIN_INTERVAL = timedelta(hours=20)
 
 
 # --- To the focal points --------------------------------------------------------------------------
+
+
+def focal_point_language(focal_point: FocalPoint) -> str:
+    """The focal point's language: their own choice for their account, else the secretariat's
+    (FocalPoint.language). Read with the focal point when its query selected ``user__preferences``."""
+    return recipient_language(user=focal_point.user, designated=focal_point.language)
 
 
 def _registrations_loaded(registrations) -> list[Registration]:
@@ -60,7 +71,9 @@ def registrations_notify_focal_points(*, registrations, reopened_reason: str = "
         batches[key].append(registration)
     queued = 0
     for (administration_id, _participant_id, _sme_id), batch in batches.items():
-        focal_points = list(selectors.active_focal_points(administration_id=administration_id))
+        focal_points = list(
+            selectors.active_focal_points(administration_id=administration_id).select_related("user__preferences")
+        )
         if not focal_points:
             # Nobody to tell: the request shows in the admin's overdue list after the reminder delay.
             logger.warning(
@@ -92,8 +105,7 @@ def registrations_notify_focal_points(*, registrations, reopened_reason: str = "
                     "pending_url": settings.SITE_URL + reverse("focalpoints:pending"),
                     "reopened_reason": reopened_reason,
                 },
-                # No language preference is recorded for focal points: the site's default.
-                language=settings.LANGUAGE_CODE,
+                language=focal_point_language(focal_point),
             )
             queued += 1
     return queued
@@ -122,7 +134,8 @@ def registration_cancelled_notify_focal_points(*, registration: Registration) ->
     """Tell the focal points that a validated registration was cancelled by its registrant."""
     [registration] = _registrations_loaded([registration])
     queued = 0
-    for focal_point in selectors.active_focal_points(administration_id=registration.sme.administration_id):
+    focal_points = selectors.active_focal_points(administration_id=registration.sme.administration_id)
+    for focal_point in focal_points.select_related("user__preferences"):
         mail_queue(
             to=focal_point.email,
             template="emails/focalpoint_registration_cancelled",
@@ -135,7 +148,7 @@ def registration_cancelled_notify_focal_points(*, registration: Registration) ->
                 "administration": registration.sme.administration,
                 "decided_url": settings.SITE_URL + reverse("focalpoints:pending"),
             },
-            language=settings.LANGUAGE_CODE,
+            language=focal_point_language(focal_point),
         )
         queued += 1
     return queued
@@ -144,15 +157,11 @@ def registration_cancelled_notify_focal_points(*, registration: Registration) ->
 # --- The outcome, to the registrant ---------------------------------------------------------------
 
 
-def _registrant_language(*, email: str) -> str:
-    """The language the registrant registered in (their acknowledgement's), as no preference is stored."""
-    language = (
-        OutgoingMessage.objects.filter(to=email, template="emails/registration_acknowledgement")
-        .order_by("-pk")
-        .values_list("language", flat=True)
-        .first()
-    )
-    return language or settings.LANGUAGE_CODE
+def registrant_language(registration: Registration) -> str:
+    """The registrant's language: the one they chose for their account (stored at sign-up, changed on
+    their profile), else the site's default, never the language of the focal point or officer who acted.
+    Read with the registration when it was loaded with ``participant__user__preferences``."""
+    return recipient_language(user=registration.participant.user)
 
 
 def _registrant_context(registration: Registration) -> dict:
@@ -171,7 +180,7 @@ def registration_outcome_queue(*, registration: Registration) -> OutgoingMessage
     """The registrant's email: validated (with the meeting's .ics) or rejected (with the reason)."""
     validated = registration.status == RegistrationStatus.VALIDATED
     email = registration.participant.user.email
-    language = _registrant_language(email=email)
+    language = registrant_language(registration)
     attachments = None
     if validated:
         with override(language):
@@ -208,7 +217,7 @@ def registration_reopened_notify_registrant(
             "was_validated": previous_status == RegistrationStatus.VALIDATED,
             "reason": reason,
         },
-        language=_registrant_language(email=registration.participant.user.email),
+        language=registrant_language(registration),
     )
 
 
@@ -239,7 +248,7 @@ def focal_point_reminders_queue(*, now=None) -> int:
             FocalPoint.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(is_active=True, administration_id__in=list(by_administration))
             .exclude(last_reminder_at__gt=now - REMINDER_MIN_INTERVAL)
-            .select_related("administration")
+            .select_related("administration", "user__preferences")
             .order_by("pk")
         )
         for focal_point in focal_points:
@@ -256,7 +265,7 @@ def focal_point_reminders_queue(*, now=None) -> int:
                     "pending_url": pending_url,
                     "site_url": settings.SITE_URL,
                 },
-                language=settings.LANGUAGE_CODE,
+                language=focal_point_language(focal_point),
             )
         # update(), not save(): a reminder is not a change of the focal point worth a history row.
         FocalPoint.objects.filter(pk__in=[fp.pk for fp in focal_points]).update(last_reminder_at=now)

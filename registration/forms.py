@@ -1,11 +1,13 @@
 """Forms of the representative's journey. They collect input; the rules are in registration.services."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from focalpoints.models import Administration
@@ -106,6 +108,21 @@ class CurrencyField(forms.ChoiceField):
         return super().clean(value).strip().upper()
 
 
+class LanguageSelect(forms.Select):
+    """Each language in its own name, marked with its code (``lang``) so that a screen reader reads it
+    in that language: "العربيّة", "français", as the footer's switcher offers them."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
+def language_choices():
+    return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
+
+
 class ProfileForm(forms.Form):
     given_name = forms.CharField(label=_("Given name"), max_length=150)
     family_name = forms.CharField(label=_("Family name"), max_length=150)
@@ -115,6 +132,13 @@ class ProfileForm(forms.Form):
         queryset=Administration.objects.filter(in_pilot=True),
         help_text=_("Only the countries whose Administration takes part in the pilot are listed."),
         empty_label=_("Choose your country"),
+    )
+    language = forms.ChoiceField(
+        label=_("Language for the site and emails"),
+        choices=language_choices,
+        # Not posted (an old page, a script): the stored language stays as it is.
+        required=False,
+        widget=LanguageSelect,
     )
     privacy_consent = forms.BooleanField(label=PRIVACY_CONSENT_LABEL, required=False)
 

@@ -21,6 +21,7 @@ from meetings.models import Meeting
 from meetings.rules import refused_by_database, sme_representation_check
 from meetings.selectors import WindowState, meeting_registration_state, pilot_current, pilot_has_ended
 from smepilot.l10n import is_current_currency
+from smepilot.languages import account_language_save, recipient_language
 from smepilot.outbox.services import mail_queue
 
 from .models import (
@@ -99,12 +100,15 @@ def profile_save(
     job_title: str,
     administration: Administration,
     privacy_consent: bool = False,
+    language: str = "",
 ) -> ParticipantProfile:
-    """Save the person's names, job title and country (an Administration taking part in the pilot).
+    """Save the person's names, job title and country (an Administration taking part in the pilot),
+    and the language they want the site and their emails in (``language``; empty keeps theirs).
 
     Changing the country clears the SME (an SME belongs to one Administration), and is refused
     while registrations are active: see ``_sme_change_check``. A profile without recorded consent
     (for example one created by the secretariat) records it here, and cannot be saved without it.
+    The language is the account's (smepilot.languages), stored with the profile in one transaction.
     """
     if not administration.in_pilot:
         raise ValidationError(
@@ -124,6 +128,8 @@ def profile_save(
         profile.job_title = job_title.strip()
         profile.administration = administration
         profile.save()
+        if language:
+            account_language_save(user=user, language=language)
     return profile
 
 
@@ -468,6 +474,8 @@ def registration_create(
 def _acknowledgement_queue(
     *, participant: ParticipantProfile, registrations: list[Registration], added_by_secretariat: bool
 ) -> None:
+    """The registrant's acknowledgement, in their language (smepilot.languages.recipient_language): the one
+    they chose, else the one they are using when they register themselves; never the officer's."""
     mail_queue(
         to=participant.user.email,
         template="emails/registration_acknowledgement",
@@ -479,7 +487,9 @@ def _acknowledgement_queue(
             "added_by_secretariat": added_by_secretariat,
             "my_registrations_url": settings.SITE_URL + reverse("registration:list"),
         },
-        language=translation.get_language(),
+        language=recipient_language(
+            user=participant.user, fallback="" if added_by_secretariat else translation.get_language()
+        ),
     )
 
 

@@ -7,13 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from focalpoints.selectors import focal_point_administrations
 from meetings.selectors import pilot_current, pilot_has_ended, pilot_study_groups_with_coming_meetings
+from smepilot.languages import session_language_use, stored_language
 
 from . import selectors, services
 from .forms import ProfileForm, RegistrationForm, SMEChooseForm, SMEDeclareForm, errors_to_form
@@ -45,9 +46,10 @@ def privacy_notice(request):
 def profile_edit(request):
     profile = selectors.profile_of(user=request.user)
     needs_consent = profile is None or profile.privacy_consent_at is None
-    initial = {}
+    # The language the person chose, else the one the page is in.
+    initial = {"language": stored_language(request.user) or translation.get_language()}
     if profile is not None:
-        initial = {
+        initial |= {
             "given_name": profile.given_name,
             "family_name": profile.family_name,
             "job_title": profile.job_title,
@@ -64,6 +66,10 @@ def profile_edit(request):
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
+                if form.cleaned_data["language"]:
+                    # The next page, and the message below, in the language just chosen.
+                    session_language_use(request, stored_language(request.user))
+                    translation.activate(stored_language(request.user))
                 messages.success(request, _("Your profile is saved."))
                 if profile.sme_id is None:
                     return redirect("registration:profile_sme")

@@ -1,5 +1,6 @@
 """allauth hooks: people are named by their own name, allauth's emails take the one email path
-(smepilot.outbox) and point at SITE_URL."""
+(smepilot.outbox), are written in their recipient's language (smepilot.languages) and point at
+SITE_URL."""
 
 from urllib.parse import urlsplit
 
@@ -7,7 +8,9 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
 
+from smepilot.languages import recipient_language
 from smepilot.outbox.services import mail_queue_rendered
 from smepilot.people import person_name
 from smepilot.sites import configured_site
@@ -53,6 +56,9 @@ class AccountAdapter(DefaultAccountAdapter):
         The site is the one SITE_URL names (``current_site``, ``site_url``), every link allauth
         passes (``activate_url``, ``password_reset_url``, ``signup_url``…) is put on it, and the
         person is greeted by their own name (``person_name``) when allauth says who they are.
+        It is written in the language of the account that owns the address (the one allauth names,
+        else the one found by the address), else in the language in use: the person asking for a
+        sign-in code or a new password from a browser in another language still reads their own.
         """
         request = allauth_context.request
         ctx = {"request": request, "email": email}
@@ -67,7 +73,11 @@ class AccountAdapter(DefaultAccountAdapter):
                 "person_name": user_display(user) if getattr(user, "pk", None) else "",
             }
         )
-        msg = self.render_mail(template_prefix, email, ctx)
+        language = recipient_language(
+            user=user if getattr(user, "pk", None) else None, email=email, fallback=translation.get_language()
+        )
+        with translation.override(language):
+            msg = self.render_mail(template_prefix, email, ctx)
         body_html = ""
         if isinstance(msg, EmailMultiAlternatives):
             body_html = next((content for content, mimetype in msg.alternatives if mimetype == "text/html"), "")
@@ -81,6 +91,7 @@ class AccountAdapter(DefaultAccountAdapter):
             body_text=body_text,
             body_html=body_html,
             template=template_prefix,
+            language=language,
         )
 
     def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:

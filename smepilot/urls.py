@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from registration.views import home
+from smepilot.views import set_language
 
 
 class FaviconView(RedirectView):
@@ -18,7 +19,8 @@ class FaviconView(RedirectView):
 
 urlpatterns = [
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, remembering a signed-in person's choice (the only view of django.conf.urls.i18n).
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("meetings.urls")),

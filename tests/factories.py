@@ -140,6 +140,17 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     status = RegistrationStatus.PENDING
 
 
+class AccountPreferencesFactory(factory.django.DjangoModelFactory):
+    """The language a person chose for their account (smepilot.languages)."""
+
+    class Meta:
+        model = "smepilot.AccountPreferences"
+        django_get_or_create = ("user",)
+
+    user = factory.SubFactory(UserFactory)
+    language = "fr"
+
+
 class OutgoingMessageFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = OutgoingMessage

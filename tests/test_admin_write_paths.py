@@ -661,7 +661,7 @@ def _focal_point_added_to_its_administration(request):
     administration = factories.AdministrationFactory()
     data = _post_data(_admin("focalpoints.Administration"), request, administration)
     return _url("focalpoints.Administration", "change", administration.pk), _inline_row_added(
-        data, "focal_points", name="Wanjiru Kamau", email="w.kamau@ca.example", is_active="on"
+        data, "focal_points", name="Wanjiru Kamau", email="w.kamau@ca.example", language="fr", is_active="on"
     )
 
 

@@ -21,8 +21,8 @@ from focalpoints.ics import meeting_ics
 from focalpoints.notifications import registration_outcome_queue
 from registration.models import RegistrationStatus
 from tests.factories import (
+    AccountPreferencesFactory,
     MeetingFactory,
-    OutgoingMessageFactory,
     ParticipantProfileFactory,
     PilotFactory,
     RegistrationFactory,
@@ -281,10 +281,8 @@ def test_my_registrations_page_in_one_style(client, meeting, language):
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_the_outcome_email_and_its_calendar_file_in_one_style(meeting, language):
     participant = ParticipantProfileFactory()
-    # The registrant's language is the one they registered in: their acknowledgement's.
-    OutgoingMessageFactory(
-        to=participant.user.email, template="emails/registration_acknowledgement", language=language
-    )
+    # The registrant's language is the one they chose for their account (smepilot.languages).
+    AccountPreferencesFactory(user=participant.user, language=language)
     registration = RegistrationFactory(
         participant=participant, meeting=meeting, status=RegistrationStatus.VALIDATED, decided_at=timezone.now()
     )

@@ -9,8 +9,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
+from django.utils.translation import gettext
 
 from focalpoints import decisions, links, notifications
 from meetings.models import Meeting
@@ -18,8 +19,8 @@ from registration.models import Registration, RegistrationStatus
 from smepilot.outbox.models import OutgoingMessage
 from tests.admin_helpers import admin_action, admin_messages, staff_with_permissions
 from tests.factories import (
+    AccountPreferencesFactory,
     FocalPointFactory,
-    OutgoingMessageFactory,
     RegistrationFactory,
     UserFactory,
     secretariat_officer,
@@ -31,6 +32,17 @@ CHANGELIST = "admin:registration_registration_changelist"
 REOPENED = "emails/registration_reopened"
 FOCAL_POINT_NEW = "emails/focalpoint_registration_new"
 REASON = "The Administration's email of 3 April: approved in error."
+# The registrant's email says whether the decision reopened had validated the registration (its msgids).
+REOPENED_VALIDATED = (
+    "Your registration for %(meeting)s, as a representative of %(sme)s, had been validated by the Administration "
+    "of %(country)s. The secretariat has reopened it: it is pending again, and your participation is confirmed "
+    "only if the Administration's focal points validate it again."
+)
+REOPENED_NOT_VALIDATED = (
+    "Your registration for %(meeting)s, as a representative of %(sme)s, had not been validated by the "
+    "Administration of %(country)s. The secretariat has reopened it: it is pending again, and the "
+    "Administration's focal points will decide on it anew."
+)
 
 
 def _decided(registration, focal_point, *, approve=True):
@@ -75,8 +87,8 @@ def test_reopen_makes_it_pending_keeps_the_reason_in_history_and_tells_registran
     FocalPointFactory(administration=focal_point.administration, is_active=False)
     FocalPointFactory()  # another Administration's
     registrant_email = registration.participant.user.email
-    # The registrant registered in Arabic (their acknowledgement's language); no preference is stored.
-    OutgoingMessageFactory(to=registrant_email, template="emails/registration_acknowledgement", language="ar")
+    # The registrant chose Arabic for their account (smepilot.languages).
+    AccountPreferencesFactory(user=registration.participant.user, language="ar")
     _decided(registration, focal_point, approve=approve)
 
     reopened = decisions.registration_reopen(registration=registration, reopened_by=officer, reason=f"  {REASON}  ")
@@ -102,7 +114,14 @@ def test_reopen_makes_it_pending_keeps_the_reason_in_history_and_tells_registran
     assert REASON in told.body_text and escape(REASON) in told.body_html
     for body in (told.body_text, told.body_html):
         assert registration.meeting.title in body
-        assert ("had been validated" if approve else "had not been validated") in body
+    # Says whether it had been validated, in the registrant's language (Arabic is translated).
+    with translation.override("ar"):
+        said = gettext(REOPENED_VALIDATED if approve else REOPENED_NOT_VALIDATED) % {
+            "meeting": registration.meeting.title,
+            "sme": registration.sme.name,
+            "country": registration.sme.administration,
+        }
+    assert said in " ".join(told.body_text.split())
 
     focal_point_emails = list(OutgoingMessage.objects.filter(template=FOCAL_POINT_NEW).order_by("pk"))
     assert [message.to for message in focal_point_emails] == [focal_point.email, colleague.email]

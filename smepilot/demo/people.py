@@ -27,6 +27,17 @@ ADMINISTRATIONS = {
     "DE": (ItuRegion.EUROPE, True, [("Jens Hoffmann", "focal.de@bnetza.example")]),
 }
 
+# The language the secretariat gives a focal point for their emails (English otherwise): Senegal's and
+# Switzerland's read French, Egypt's and Jordan's Arabic, Mexico's Spanish, Kazakhstan's Russian.
+FOCAL_POINT_LANGUAGES = {
+    "focal.sn@artp.example": "fr",
+    "focal.ch@ofcom.example": "fr",
+    "focal.eg@ntra.example": "ar",
+    "focal.jo@trc.example": "ar",
+    "focal.mx@ift.example": "es",
+    "focal.kz@mdai.example": "ru",
+}
+
 # (country, name): (employees, annual revenue, currency, website, address, eligibility)
 SMES = {
     ("KE", "Savannah Fibre Ltd"): (

@@ -39,7 +39,7 @@ from .letter import (
     STUDY_PERIOD_YEARS,
     TERMS_OF_REFERENCE,
 )
-from .people import ADMINISTRATIONS, PARTICIPANTS, REASON_NOT_CONFIRMED, SMES
+from .people import ADMINISTRATIONS, FOCAL_POINT_LANGUAGES, PARTICIPANTS, REASON_NOT_CONFIRMED, SMES
 from .registrations import DAYS_TO_DECIDE, REGISTRATIONS
 from .upsert import account_upsert, upsert, upsert_first
 
@@ -184,7 +184,12 @@ def seed_administrations(passwords):
             upsert(
                 FocalPoint,
                 lookup={"administration": administration, "email": email},
-                values={"name": name, "user": user, "is_active": True},
+                values={
+                    "name": name,
+                    "user": user,
+                    "is_active": True,
+                    "language": FOCAL_POINT_LANGUAGES.get(email, "en"),
+                },
             )
             deciders.setdefault(country, user)
     return administrations, deciders
