@@ -2,12 +2,18 @@
 
 Changelists select or prefetch what their columns show, so a page costs the same number of
 queries whatever its number of rows (tests/test_admin.py measures it).
+
+Study group titles, meeting titles and places are entered in each of the six languages (English
+required) and listed in the officer's; a search finds them by any language's (meetings/translation.py).
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from registration.models import ACTIVE_STATUSES
 from smepilot.admin_base import ServiceWriteAdminMixin
@@ -16,6 +22,30 @@ from .admin_participants import MeetingParticipantsAdminMixin
 from .admin_search import StudyGroupSearchAdminMixin
 from .models import Meeting, Pilot, StudyGroup
 from .services import meeting_save
+from .translated import in_every_language, in_reader_language
+
+OTHER_LANGUAGES = [code for code, _name in settings.LANGUAGES if code != settings.MODELTRANSLATION_DEFAULT_LANGUAGE]
+OTHER_LANGUAGES_HELP = _(
+    "Each language's readers see the text given here; where it is left empty, they see the English one."
+)
+
+
+def in_other_languages(*fields: str) -> list[tuple[str, ...]]:
+    """One line per language other than English, with ``fields``' columns in that language side by side."""
+    return [tuple(build_localized_fieldname(field, code) for field in fields) for code in OTHER_LANGUAGES]
+
+
+class InLanguagesAdminMixin:
+    """Each language's field says its language to browsers and screen readers, and Arabic is typed right
+    to left, whatever the officer's own language."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        language = getattr(db_field, "language", None)  # a column of meetings/translation.py
+        if formfield is not None and language:
+            direction = "rtl" if get_language_info(language)["bidi"] else "ltr"
+            formfield.widget.attrs.update({"lang": language, "dir": direction})
+        return formfield
 
 
 @admin.register(Pilot)
@@ -56,14 +86,21 @@ class MeetingInline(admin.TabularInline):
 
 
 @admin.register(StudyGroup)
-class StudyGroupAdmin(StudyGroupSearchAdminMixin, admin.ModelAdmin):
+class StudyGroupAdmin(StudyGroupSearchAdminMixin, InLanguagesAdminMixin, admin.ModelAdmin):
     list_display = ["short_name", "title", "study_period", "meeting_count"]
     list_display_links = ["short_name", "title"]
     list_filter = ["sector", "study_period_start"]
     # Also by the names people use, "SG1" or "Study Group 1" (StudyGroupSearchAdminMixin).
-    search_fields = ["title", "=number", "sector"]
+    search_fields = [*in_every_language("title"), "=number", "sector"]
     ordering = ["sector", "study_period_start", "number"]
     inlines = [MeetingInline]
+    fieldsets = [
+        (None, {"fields": ["sector", "number", "title_en", "study_period_start", "study_period_end"]}),
+        (
+            _("Titles in other languages"),
+            {"fields": in_other_languages("title"), "description": OTHER_LANGUAGES_HELP},
+        ),
+    ]
 
     def get_queryset(self, request):
         # Aggregating drops the model's default ordering; the autocomplete's paginator needs one.
@@ -89,7 +126,11 @@ class StudyGroupAdmin(StudyGroupSearchAdminMixin, admin.ModelAdmin):
 
 @admin.register(Meeting)
 class MeetingAdmin(
-    StudyGroupSearchAdminMixin, MeetingParticipantsAdminMixin, ServiceWriteAdminMixin, admin.ModelAdmin
+    StudyGroupSearchAdminMixin,
+    MeetingParticipantsAdminMixin,
+    ServiceWriteAdminMixin,
+    InLanguagesAdminMixin,
+    admin.ModelAdmin,
 ):
     list_display = [
         "title",
@@ -106,14 +147,22 @@ class MeetingAdmin(
     ]
     list_filter = ["kind", "study_group", "remote_participation", "starts_on"]
     list_select_related = ["study_group"]
-    search_fields = ["title", "place", "study_group__title"]
+    search_fields = [
+        *in_every_language("title"),
+        *in_every_language("place"),
+        *in_every_language("study_group__title"),
+    ]
     study_group_path = "study_group"
     date_hierarchy = "starts_on"
     autocomplete_fields = ["study_group"]
     fieldsets = [
-        (None, {"fields": ["study_group", "kind", "title"]}),
-        (_("Dates and place"), {"fields": ["starts_on", "ends_on", "place", "remote_participation"]}),
+        (None, {"fields": ["study_group", "kind", "title_en"]}),
+        (_("Dates and place"), {"fields": ["starts_on", "ends_on", "place_en", "remote_participation"]}),
         (_("Registration window"), {"fields": ["registration_opens_on", "registration_closes_on"]}),
+        (
+            _("Titles and places in other languages"),
+            {"fields": in_other_languages("title", "place"), "description": OTHER_LANGUAGES_HELP},
+        ),
     ]
 
     def get_queryset(self, request):
@@ -123,8 +172,13 @@ class MeetingAdmin(
             .annotate(
                 active_registration_count=Count("registrations", filter=Q(registrations__status__in=ACTIVE_STATUSES))
             )
-            .order_by(*Meeting._meta.ordering)
+            .order_by(*self.get_ordering(request))
         )
+
+    def get_ordering(self, request):
+        # The model's ordering, with the titles in the officer's language (else English) rather than
+        # that language's column alone, where meetings without one would come first or last.
+        return ["starts_on", "study_group__number", "kind", in_reader_language("title")]
 
     def save_model(self, request, obj, form, change):
         meeting_save(meeting=obj)

@@ -22,6 +22,7 @@ from .admin_search import StudyGroupSearchAdminMixin
 from .leadership_services import appointment_end, appointment_save, decision_participants_set, decision_save
 from .models import Appointment, Decision, DecisionParticipant
 from .rules import decision_making_eligible_people
+from .translated import in_every_language
 
 
 def _person_label(user):
@@ -130,7 +131,7 @@ class DecisionAdmin(StudyGroupSearchAdminMixin, ServiceWriteAdminMixin, HistoryR
     list_display = ["reference", "title", "kind", "meeting", "adopted_on", "approval_procedure"]
     list_filter = ["kind", "meeting__study_group", "adopted_on"]
     list_select_related = ["meeting"]
-    search_fields = ["reference", "title", "approval_procedure", "meeting__title"]
+    search_fields = ["reference", "title", "approval_procedure", *in_every_language("meeting__title")]
     study_group_path = "meeting__study_group"
     date_hierarchy = "adopted_on"
     autocomplete_fields = ["meeting"]

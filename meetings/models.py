@@ -15,6 +15,11 @@ class Sector(models.TextChoices):
     ITU_D = "ITU-D", "ITU-D"
 
 
+def in_english(field: str) -> Q:
+    """``field``'s English column (meetings/translation.py) holds a value: the one every reader falls back to."""
+    return Q(**{f"{field}_en__isnull": False}) & ~Q(**{f"{field}_en": ""})
+
+
 class StudyGroup(models.Model):
     sector = models.CharField(_("sector"), max_length=5, choices=Sector.choices)
     number = models.PositiveSmallIntegerField(_("number"))
@@ -35,6 +40,9 @@ class StudyGroup(models.Model):
                 condition=Q(study_period_end__gte=F("study_period_start")),
                 name="studygroup_period_ordered",
             ),
+            # The title in each language has its own column (meetings/translation.py); the English one
+            # is what a reader of any other language falls back to, so it is never empty.
+            models.CheckConstraint(condition=in_english("title"), name="studygroup_title_in_english"),
         ]
 
     def __str__(self):
@@ -104,6 +112,8 @@ class Meeting(models.Model):
                 condition=Q(registration_closes_on__lte=F("ends_on")),
                 name="meeting_registration_closes_before_end",
             ),
+            models.CheckConstraint(condition=in_english("title"), name="meeting_title_in_english"),
+            models.CheckConstraint(condition=in_english("place"), name="meeting_place_in_english"),
         ]
 
     def __str__(self):

@@ -29,6 +29,7 @@ from registration.models import SME, Attendance, Eligibility, Registration, Regi
 from smepilot.l10n import sorted_by_name
 
 from .models import Pilot
+from .translated import in_reader_language
 
 
 class PercentileCont(Aggregate):
@@ -266,11 +267,11 @@ def _registrations(figures: PilotReportFigures, scope):
     rows = (
         scope.values(
             "meeting_id",
-            "meeting__title",
             "meeting__starts_on",
             "meeting__study_group_id",
             "meeting__study_group__sector",
             "meeting__study_group__number",
+            meeting_title=in_reader_language("meeting__title"),
         )
         .annotate(
             total=Count("pk"),
@@ -283,7 +284,7 @@ def _registrations(figures: PilotReportFigures, scope):
             requested_in_person=Count("pk", filter=Q(attendance=Attendance.IN_PERSON)),
             requested_remote=Count("pk", filter=Q(attendance=Attendance.REMOTE)),
         )
-        .order_by("meeting__starts_on", "meeting__title", "meeting_id")
+        .order_by("meeting__starts_on", "meeting_title", "meeting_id")
     )
     by_study_group: dict[int, RegistrationCount] = {}
     requested = {Attendance.IN_PERSON: 0, Attendance.REMOTE: 0}
@@ -291,7 +292,7 @@ def _registrations(figures: PilotReportFigures, scope):
     for row in rows:
         study_group = f"{row['meeting__study_group__sector']} SG{row['meeting__study_group__number']}"
         meeting = RegistrationCount(
-            label=row["meeting__title"],
+            label=row["meeting_title"],
             study_group=study_group,
             starts_on=row["meeting__starts_on"],
             **{name: row[name] for name in ("total", "pending", "validated", "rejected", "cancelled")},

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .models import Meeting, Pilot, StudyGroup
+from .translated import in_reader_language
 
 
 def pilot_current(*, today=None) -> Pilot | None:
@@ -82,7 +83,7 @@ def pilot_study_groups_with_coming_meetings(*, pilot: Pilot | None, today=None) 
     if pilot is None:
         return []
     today = today or timezone.localdate()
-    coming = Meeting.objects.filter(ends_on__gte=today).order_by("starts_on", "kind", "title")
+    coming = Meeting.objects.filter(ends_on__gte=today).order_by("starts_on", "kind", in_reader_language("title"))
     study_groups = pilot.study_groups.order_by("sector", "number").prefetch_related(
         Prefetch("meetings", queryset=coming, to_attr="coming_meetings")
     )

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.admin_search import StudyGroupSearchAdminMixin
 from meetings.models import MeetingKind
+from meetings.translated import in_every_language
 from smepilot.admin_base import HistoryReadOnlyAdmin, ServiceWriteAdminMixin
 from smepilot.l10n import format_money
 
@@ -282,7 +283,7 @@ class RegistrationAdmin(
         "participant__family_name",
         "participant__user__email",
         "sme__name",
-        "meeting__title",
+        *in_every_language("meeting__title"),
     ]
     study_group_path = "meeting__study_group"
     date_hierarchy = "created_at"

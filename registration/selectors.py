@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from meetings.translated import in_reader_language
+
 from .models import ParticipantProfile, Registration
 
 
@@ -22,7 +24,7 @@ def registrations_of(*, user):
     return (
         Registration.objects.filter(participant__user=user)
         .select_related("meeting", "meeting__study_group", "sme", "decided_by")
-        .order_by("-meeting__starts_on", "meeting__title", "-created_at")
+        .order_by("-meeting__starts_on", in_reader_language("meeting__title"), "-created_at")
     )
 
 

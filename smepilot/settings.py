@@ -5,6 +5,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from smepilot.auth_settings import socialaccount_providers, ties_enabled
@@ -36,6 +37,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin, as django-modeltranslation requires
     "smepilot.admin_apps.SecretariatAdminConfig",  # django.contrib.admin with the secretariat's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -233,6 +235,16 @@ LANGUAGES = [
     ("es", _("Spanish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Data the secretariat enters in each language (meetings/translation.py: study group titles, meeting
+# titles and places): English is required, the others optional; a reader sees their language's, else
+# the English one. A value given in code without a language fills the English one too.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+MODELTRANSLATION_AUTO_POPULATE = "required"
+# The admin labels each field with the language's name ("title (French)") in the officer's language.
+MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME = lambda verbose_name, language: format_lazy(  # noqa: E731
+    "{} ({})", verbose_name, dict(LANGUAGES)[language]
+)
 USE_I18N = True
 USE_TZ = True
 # Stored in UTC; shown in Geneva time, where the secretariat and the meetings are.

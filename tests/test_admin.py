@@ -203,10 +203,10 @@ def meeting_form(study_group, **changes):
     data = {
         "study_group": study_group.pk,
         "kind": MeetingKind.STUDY_GROUP,
-        "title": "ITU-D Study Group 1",
+        "title_en": "ITU-D Study Group 1",
         "starts_on": "2030-04-29",
         "ends_on": "2030-05-03",
-        "place": "Geneva",
+        "place_en": "Geneva",
         "remote_participation": "on",
         "registration_opens_on": "2030-01-17",
         "registration_closes_on": "2030-04-28",

@@ -259,10 +259,10 @@ def test_done_when_an_officer_runs_the_pilot_from_the_admin(officer_client):
         {
             "study_group": group.pk,
             "kind": "study_group",
-            "title": "Second meeting of ITU-D SG1",
+            "title_en": "Second meeting of ITU-D SG1",
             "starts_on": "2027-04-30",
             "ends_on": "2027-05-04",
-            "place": "Geneva",
+            "place_en": "Geneva",
             "remote_participation": "on",
             "registration_opens_on": "2027-01-18",
             "registration_closes_on": "2027-04-20",

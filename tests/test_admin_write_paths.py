@@ -35,6 +35,7 @@ from django.forms.models import _get_foreign_key, model_to_dict
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from modeltranslation.manager import get_translatable_fields_for_model
 from simple_history.admin import SimpleHistoryAdmin
 
 from focalpoints.models import FocalPoint
@@ -418,11 +419,16 @@ def _inline_row_added(data, prefix, **values) -> dict:
 
 
 def _text_field(model) -> str:
-    """A free-text field of the model, to edit a row without touching its rules."""
+    """A free-text field of the model, to edit a row without touching its rules.
+
+    Of a field given in several languages (meetings/translation.py), its English column: the forms
+    have a field per language, not the untranslated one.
+    """
+    in_languages = get_translatable_fields_for_model(model) or []
     for field in model._meta.get_fields():
         free_text = type(field) in (models.CharField, models.TextField) and not field.choices
         if free_text and field.editable and not field.unique:
-            return field.name
+            return f"{field.name}_en" if field.name in in_languages else field.name
     raise AssertionError(f"{model._meta.label} has no free-text field: say in CHANGES how to change a row of it")
 
 

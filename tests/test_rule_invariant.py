@@ -282,10 +282,10 @@ def meeting_form(meeting, **changes):
     data = {
         "study_group": meeting.study_group_id,
         "kind": meeting.kind,
-        "title": meeting.title,
+        "title_en": meeting.title_en,
         "starts_on": meeting.starts_on.isoformat(),
         "ends_on": meeting.ends_on.isoformat(),
-        "place": meeting.place,
+        "place_en": meeting.place_en,
         "remote_participation": "on",
         "registration_opens_on": meeting.registration_opens_on.isoformat(),
         "registration_closes_on": meeting.registration_closes_on.isoformat(),
@@ -311,7 +311,7 @@ def test_moving_a_past_meetings_end_is_refused_when_a_registrant_now_holds_a_rol
 def test_a_past_meetings_place_is_still_editable(admin_client):
     meeting = _past_meeting_with_a_registrant_who_now_leads()
     response = admin_client.post(
-        reverse("admin:meetings_meeting_change", args=[meeting.pk]), meeting_form(meeting, place="Geneva, CICG")
+        reverse("admin:meetings_meeting_change", args=[meeting.pk]), meeting_form(meeting, place_en="Geneva, CICG")
     )
     assert response.status_code == 302
     meeting.refresh_from_db()

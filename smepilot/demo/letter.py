@@ -105,3 +105,103 @@ MEETINGS = {
         True,
     ),
 }
+
+# --- The same in ITU's other official languages ------------------------------------------------------
+# The secretariat enters study group titles, meeting titles and places in each language (the admin's
+# "in other languages"); readers see theirs, else the English. ITU's own terms in each language: the
+# study group ("Commission d'études 1 de l'UIT-D"), the Rapporteur Group, the Question, the study period.
+# Language codes as in settings.LANGUAGES; "{period}" as in the English titles.
+
+GENEVA_IN = {
+    "ar": "جنيف، سويسرا (مقر الاتحاد الدولي للاتصالات)",
+    "zh-hans": "瑞士日内瓦（国际电联总部）",
+    "fr": "Genève, Suisse (siège de l'UIT)",
+    "ru": "Женева, Швейцария (штаб-квартира МСЭ)",
+    "es": "Ginebra, Suiza (Sede de la UIT)",
+}
+
+# by study group number
+STUDY_GROUP_TITLES_IN = {
+    1: {
+        "ar": "البيئة التمكينية لتنمية الاتصالات/تكنولوجيا المعلومات والاتصالات",
+        "zh-hans": "有利于电信/信息通信技术发展的环境",
+        "fr": "Environnement propice au développement des télécommunications/TIC",
+        "ru": "Благоприятная среда для развития электросвязи/ИКТ",
+        "es": "Entorno propicio para el desarrollo de las telecomunicaciones/TIC",
+    },
+    2: {
+        "ar": "خدمات وتطبيقات تكنولوجيا المعلومات والاتصالات من أجل تعزيز التنمية المستدامة",
+        "zh-hans": "促进可持续发展的信息通信技术服务和应用",
+        "fr": "Services et applications TIC pour la promotion du développement durable",
+        "ru": "Услуги и приложения ИКТ для содействия устойчивому развитию",
+        "es": "Servicios y aplicaciones de las TIC para la promoción del desarrollo sostenible",
+    },
+}
+
+
+def _study_group_meeting(number):
+    return {
+        "ar": f"لجنة الدراسات {number} لقطاع تنمية الاتصالات، الاجتماع الأول لفترة الدراسة {{period}}",
+        "zh-hans": f"ITU-D第{number}研究组{{period}}年研究期第一次会议",
+        "fr": f"Commission d'études {number} de l'UIT-D, première réunion de la période d'études {{period}}",
+        "ru": f"{number}-я Исследовательская комиссия МСЭ-D, первое собрание исследовательского периода "
+        "{period} гг.",
+        "es": f"Comisión de Estudio {number} del UIT-D, primera reunión del periodo de estudios {{period}}",
+    }
+
+
+def _rapporteur_group_meeting(question, subject):
+    return {
+        "ar": f"اجتماع فريق المقرر، المسألة {question}: {subject['ar']}",
+        "zh-hans": f"报告人组会议，课题{question}：{subject['zh-hans']}",
+        "fr": f"Réunion du Groupe du Rapporteur, Question {question} : {subject['fr']}",
+        "ru": f"Собрание Группы Докладчика, Вопрос {question}: {subject['ru']}",
+        "es": f"Reunión del Grupo de Relator, Cuestión {question}: {subject['es']}",
+    }
+
+
+# by the key of MEETINGS
+MEETING_TITLES_IN = {
+    "SG1": _study_group_meeting(1),
+    "SG2": _study_group_meeting(2),
+    "RG-Q1/1": _rapporteur_group_meeting(
+        "1/1",
+        {
+            "ar": "نشر النطاق العريض في البلدان النامية",
+            "zh-hans": "发展中国家的宽带部署",
+            "fr": "déploiement du large bande dans les pays en développement",
+            "ru": "развертывание широкополосной связи в развивающихся странах",
+            "es": "despliegue de la banda ancha en los países en desarrollo",
+        },
+    ),
+    "RG-Q6/1": _rapporteur_group_meeting(
+        "6/1",
+        {
+            "ar": "إعلام المستهلكين وحمايتهم وحقوقهم",
+            "zh-hans": "消费者信息、保护和权利",
+            "fr": "information, protection et droits des consommateurs",
+            "ru": "информирование, защита и права потребителей",
+            "es": "información, protección y derechos del consumidor",
+        },
+    ),
+    "RG-Q1/2": _rapporteur_group_meeting(
+        "1/2",
+        {
+            "ar": "إنشاء المدن والمجتمعات الذكية",
+            "zh-hans": "建设智慧城市和社会",
+            "fr": "création de villes et de sociétés intelligentes",
+            "ru": "создание умных городов и общества",
+            "es": "creación de ciudades y sociedades inteligentes",
+        },
+    ),
+    "RG-Q3/2": _rapporteur_group_meeting(
+        "3/2",
+        {
+            "ar": "تأمين شبكات المعلومات والاتصالات",
+            "zh-hans": "确保信息通信网络安全",
+            "fr": "sécurisation des réseaux d'information et de communication",
+            "ru": "обеспечение безопасности информационных и коммуникационных сетей",
+            "es": "seguridad de las redes de información y comunicación",
+        },
+    ),
+}

@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from modeltranslation.utils import build_localized_fieldname
 
 from focalpoints.models import Administration, FocalPoint
 from meetings.models import Meeting, MeetingKind, Pilot, Sector, StudyGroup
@@ -29,12 +30,15 @@ from smepilot.sites import site_sync
 from .accounts import FOCAL_POINT_EMAIL, SECRETARIAT_EMAIL, SME_REPRESENTATIVE_EMAIL, DemoAccount
 from .letter import (
     GENEVA,
+    GENEVA_IN,
+    MEETING_TITLES_IN,
     MEETINGS,
     PILOT_ENDS,
     PILOT_NAME,
     PILOT_NAME_WITH_LETTER_DATES,
     REGISTRATION_OPENS,
     SHIFT_ANCHOR,
+    STUDY_GROUP_TITLES_IN,
     STUDY_GROUPS,
     STUDY_PERIOD_YEARS,
     TERMS_OF_REFERENCE,
@@ -135,7 +139,13 @@ def seed_pilot_and_meetings(shift, *, letter_dates):
         study_groups[number] = upsert_first(
             StudyGroup,
             candidates=in_period if in_period.exists() else pilot.study_groups.filter(**key),
-            values={**key, "title": title, "study_period_start": start, "study_period_end": end},
+            values={
+                **key,
+                "title_en": title,
+                **in_languages("title", STUDY_GROUP_TITLES_IN[number]),
+                "study_period_start": start,
+                "study_period_end": end,
+            },
         )
     pilot.study_groups.add(*study_groups.values())
 
@@ -144,19 +154,21 @@ def seed_pilot_and_meetings(shift, *, letter_dates):
         any_period = re.compile(re.escape(title).replace(re.escape("{period}"), r"[0-9]{4}-[0-9]{4}"))
         same = [
             meeting.pk
-            for meeting in Meeting.objects.filter(study_group=study_groups[number]).only("pk", "title")
-            if any_period.fullmatch(meeting.title)
+            for meeting in Meeting.objects.filter(study_group=study_groups[number]).only("pk", "title_en")
+            if any_period.fullmatch(meeting.title_en or "")
         ]
         meetings[key] = upsert_first(
             Meeting,
             candidates=Meeting.objects.filter(pk__in=same),
             values={
                 "study_group": study_groups[number],
-                "title": title.format(period=f"{start}-{end}"),
+                "title_en": title.format(period=f"{start}-{end}"),
+                **in_languages("title", MEETING_TITLES_IN[key], period=f"{start}-{end}"),
                 "kind": kind,
                 "starts_on": starts_on + shift,
                 "ends_on": ends_on + shift,
-                "place": GENEVA,
+                "place_en": GENEVA,
+                **in_languages("place", GENEVA_IN),
                 "remote_participation": remote,
                 # Annex 2: one opening date for all meetings, rapporteur group meetings included.
                 "registration_opens_on": REGISTRATION_OPENS + shift,
@@ -164,6 +176,11 @@ def seed_pilot_and_meetings(shift, *, letter_dates):
             },
         )
     return pilot, meetings
+
+
+def in_languages(field, texts, **placeholders):
+    """The values of ``field``'s column in each language of ``texts`` ({language code: text}, letter.py)."""
+    return {build_localized_fieldname(field, code): text.format(**placeholders) for code, text in texts.items()}
 
 
 def seed_administrations(passwords):
