@@ -24,6 +24,7 @@ def test_officer_designates_a_focal_point_and_its_account_is_created(officer_cli
             "administration": administration.pk,
             "name": "Wanjiru Kamau",
             "email": "W.Kamau@ca.example",
+            "language": "fr",  # the language of the emails she receives
             "is_active": "on",
             "user": intruder.pk,  # not a field: the account is never chosen by hand
         },
@@ -33,6 +34,7 @@ def test_officer_designates_a_focal_point_and_its_account_is_created(officer_cli
     assert focal_point.user is not None and focal_point.user != intruder
     assert EmailAddress.objects.get(user=focal_point.user).email == "W.Kamau@ca.example"
     assert not focal_point.user.has_usable_password()  # they sign in by a code sent to the address
+    assert focal_point.language == "fr"
 
 
 def test_focal_point_designated_with_an_existing_verified_address_gets_that_account(officer_client):
@@ -48,6 +50,7 @@ def test_focal_point_designated_with_an_existing_verified_address_gets_that_acco
             "focal_points-INITIAL_FORMS": "0",
             "focal_points-0-name": "Focal",
             "focal_points-0-email": "FOCAL@ca.example",
+            "focal_points-0-language": "en",
             "focal_points-0-is_active": "on",
         },
     )
@@ -65,6 +68,7 @@ def test_changing_the_address_hands_the_designation_to_the_new_address(officer_c
             "administration": focal_point.administration.pk,
             "name": "Successor",
             "email": "successor@ca.example",
+            "language": "en",
             "is_active": "on",
         },
     )
@@ -79,7 +83,12 @@ def test_renaming_a_focal_point_keeps_its_account(officer_client):
     focal_point = FocalPointFactory(email="same@ca.example", user=owner)
     officer_client.post(
         reverse("admin:focalpoints_focalpoint_change", args=[focal_point.pk]),
-        {"administration": focal_point.administration.pk, "name": "New name", "email": "same@ca.example"},
+        {
+            "administration": focal_point.administration.pk,
+            "name": "New name",
+            "email": "same@ca.example",
+            "language": "en",
+        },
     )
     focal_point.refresh_from_db()
     assert (focal_point.name, focal_point.user, focal_point.is_active) == ("New name", owner, False)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from focalpoints.models import Administration, FocalPoint
 from meetings.models import Appointment, Decision, DecisionParticipant, Meeting, Pilot, PilotReport, StudyGroup
 from registration.models import SME, ParticipantProfile, Registration, RegistrationStatus
+from smepilot.models import AccountPreferences
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -163,6 +164,20 @@ def test_focal_point_email_unique_per_administration_whatever_its_case():
     FocalPoint.objects.create(administration=other, name="Same person", email="focal@administration.example")
 
 
+def test_focal_point_language_within_the_sites_languages():
+    focal_point = factories.FocalPointFactory()
+    with rejects("focalpoint_language_valid"):
+        FocalPoint.objects.filter(pk=focal_point.pk).update(language="de")
+
+
+# --- smepilot: accounts -----------------------------------------------------------------------
+
+
+def test_account_language_within_the_sites_languages():
+    with rejects("accountpreferences_language_valid"):
+        AccountPreferences.objects.create(user=factories.UserFactory(), language="de")
+
+
 # --- registration -----------------------------------------------------------------------------
 
 
@@ -237,7 +252,7 @@ def test_every_declared_constraint_is_proven_in_this_module():
     """A constraint added to a model without a test here fails this one."""
     declared = {
         constraint.name
-        for app in ("meetings", "focalpoints", "registration")
+        for app in ("meetings", "focalpoints", "registration", "smepilot")
         for model in apps.get_app_config(app).get_models()
         if not model.__name__.startswith("Historical")
         for constraint in model._meta.constraints
