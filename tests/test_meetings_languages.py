@@ -294,10 +294,19 @@ def test_the_service_refuses_a_meeting_without_an_english_title(sg1):
 
 @pytest.mark.both_engines
 @pytest.mark.parametrize("empty", ["", None])
-def test_the_database_refuses_to_clear_the_english_title_or_place(meeting, empty):
-    for model, column in ((Meeting, "title_en"), (Meeting, "place_en"), (StudyGroup, "title_en")):
-        with pytest.raises(IntegrityError), transaction.atomic():
+def test_the_database_refuses_to_clear_the_english_title_or_place_on_both_engines(meeting, empty):
+    """CHECK constraints on PostgreSQL, triggers with the constraints' names on SQLite (migration 0007)."""
+    for model, column, constraint in (
+        (Meeting, "title_en", "meeting_title_in_english"),
+        (Meeting, "place_en", "meeting_place_in_english"),
+        (StudyGroup, "title_en", "studygroup_title_in_english"),
+    ):
+        with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
             model.objects.update(**{column: empty})
+    with pytest.raises(IntegrityError, match="meeting_title_in_english"), transaction.atomic():
+        Meeting.objects.create(**meeting_fields(meeting.study_group), title_fr="Réunion", place_en="Genève")
+    meeting.refresh_from_db()
+    assert (meeting.title_en, meeting.place_en) == (SG1_EN_MEETING, GENEVA_EN)
 
 
 def test_a_meeting_made_in_code_while_french_is_active_still_has_its_english_title_and_place(sg1):

@@ -96,6 +96,29 @@ def test_meeting_rejects_bad_row(constraint, values):
         Meeting.objects.filter(pk=meeting.pk).update(**values)
 
 
+@pytest.mark.parametrize("empty", ["", None])
+@pytest.mark.parametrize(
+    ("model", "constraint", "column"),
+    [
+        (Meeting, "meeting_title_in_english", "title_en"),
+        (Meeting, "meeting_place_in_english", "place_en"),
+        (StudyGroup, "studygroup_title_in_english", "title_en"),
+    ],
+)
+def test_the_english_title_and_place_are_never_empty(model, constraint, column, empty):
+    """Every reader falls back to the English one (meetings/translation.py); the other languages may be empty."""
+    factories.MeetingFactory(title_fr=None, place_fr="")
+    with rejects(constraint):
+        model.objects.update(**{column: empty})
+
+
+def test_a_study_group_without_an_english_title_is_rejected():
+    with rejects("studygroup_title_in_english"):
+        StudyGroup.objects.create(
+            sector="ITU-D", number=3, title_fr="Commission", study_period_start=2018, study_period_end=2021
+        )
+
+
 def test_appointment_role_within_choices():
     study_group = factories.StudyGroupFactory()
     with rejects("appointment_role_valid"):
