@@ -597,3 +597,38 @@ def test_the_demo_has_focal_points_who_read_french_and_arabic(settings):
     assert languages["focal@smepilot.example"] == "en"  # Kenya's, the demo account
     # The secretariat's choice only: the demo accounts chose no language of their own.
     assert not AccountPreferences.objects.exists()
+
+
+def test_an_arabic_reading_focal_point_gets_an_arabic_email_for_an_english_speakers_registration(
+    client, pilot, focal_point
+):
+    """Written in Arabic from the catalogue, not merely marked so: subject, text and HTML parts."""
+    from django.utils import translation
+
+    focal_point.language = "ar"
+    focal_point.save()
+    participant = ParticipantProfileFactory(sme__administration=focal_point.administration)
+    AccountPreferencesFactory(user=participant.user, language="en")
+    meeting = MeetingFactory(study_group=pilot.study_groups.get())
+    client.force_login(participant.user)
+
+    response = client.post(
+        reverse("registration:new"),
+        {f"meeting_{meeting.pk}": "on", f"attendance_{meeting.pk}": Attendance.IN_PERSON},
+        headers={"accept-language": "en"},
+    )
+
+    assert response.status_code == 302
+    [message] = OutgoingMessage.objects.filter(template=NEW, to=focal_point.email)
+    with translation.override("ar"):
+        subject_start = translation.gettext("[ITU-D SME pilot] To validate: %(name)s (%(sme)s)").split("%(")[0]
+        approve_or_reject = translation.gettext("Approve or reject (you will be asked to sign in):")
+    assert subject_start.strip() and subject_start != "[ITU-D SME pilot] To validate: "
+    assert message.subject.startswith(subject_start.strip())
+    assert re.search("[\u0600-\u06ff]{3}", message.body_text)
+    assert html_lang_dir(message) == ("ar", "rtl")
+    assert approve_or_reject != "Approve or reject (you will be asked to sign in):"
+    assert approve_or_reject in message.body_text and "Approve or reject" not in message.body_text
+    assert "To validate" not in message.subject
+    [acknowledgement] = OutgoingMessage.objects.filter(template="emails/registration_acknowledgement")
+    assert acknowledgement.language == "en" and "We received your registration" in acknowledgement.body_text
