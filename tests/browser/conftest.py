@@ -140,6 +140,11 @@ class Screenshots:
         page.screenshot(path=str(self.folder / name), full_page=True)
 
 
+def _words(text) -> str:
+    """Text compared by its words: case, folding and (non-breaking) spaces aside."""
+    return " ".join(str(text).split()).lower()
+
+
 class Mailbox:
     """The messages the sites sent, read as their recipients would."""
 
@@ -154,7 +159,7 @@ class Mailbox:
         def found():
             for message in self.sink.messages[after:]:
                 recipients = ",".join(str(value) for value in message.get_all("To", []))
-                if to.lower() in recipients.lower() and subject_contains.lower() in str(message["Subject"]).lower():
+                if to.lower() in recipients.lower() and _words(subject_contains) in _words(message["Subject"]):
                     return message
             return None
 
