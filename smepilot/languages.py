@@ -7,8 +7,12 @@ signed in. Nothing else writes it: a row is always the person's own choice.
 Signed in, the site shows it (``AccountLanguageMiddleware``). The language is read once, at
 sign-in, into the session, and every change made through the site updates the session at once;
 so a page costs no query for it, and a change made elsewhere (another browser) shows at the next
-sign-in. The language cookie is left to the switcher, as Django has it: signed out, the site
-follows the browser again (the cookie, else its Accept-Language).
+sign-in. A middleware rather than a language cookie set at sign-in: every way of signing in
+(password, emailed code, TIES, a confirmation link, the admin's redirect, the tests' force_login)
+sends Django's ``user_logged_in`` with the request, where the session is at hand, while a cookie
+needs the response, which only some of those ways let us touch. The language cookie stays the
+switcher's, as Django has it: signed out, the site follows the browser again (the cookie, else
+its Accept-Language).
 
 Every email is written in its recipient's language, whoever's action sends it: ``recipient_language``
 is the one rule, used by the outbox's callers (focalpoints.notifications, registration.services)
@@ -38,8 +42,8 @@ def language_supported(code: str | None) -> str | None:
 def stored_language(user) -> str | None:
     """The language the person chose for their account, None when they never chose one.
 
-    Reads ``user.preferences``: a queryset that ``select_related("…user__preferences")`` reads it
-    in its own query, else it costs one.
+    Reads ``user.preferences``: free when the user was loaded with ``select_related("…preferences")``
+    (its absence is remembered too), one query otherwise.
     """
     if user is None or not getattr(user, "pk", None):
         return None
