@@ -41,7 +41,7 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(VENV)/.installe
 
 # After changing user-facing strings: extract them into the catalogues (needs GNU gettext's
 # xgettext and msgmerge), then translate what is new; tests/test_translations.py says what is missing.
-messages: $(VENV)/.installed
+messages:
 	DEBUG=true $(PY) manage.py makemessages $(MAKEMESSAGES_OPTIONS)
 
 # The demo is loaded into an empty database only: restarting keeps what was done on the site.
