@@ -31,6 +31,9 @@ if not DEBUG and SECRET_KEY_WEAK:
         'value of 50 characters or more, e.g. python -c "import secrets; print(secrets.token_urlsafe(50))", '
         "or set DEBUG=true for local work."
     )
+# Rotation: the previous keys, still accepted (never used to sign) for sessions, validation links and
+# every other signed value until they expire; drop them once that is past (docs/OPERATIONS.md).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
