@@ -28,4 +28,5 @@ RUN useradd --create-home --uid 10001 smepilot
 USER smepilot
 
 EXPOSE 8000
-CMD ["gunicorn", "smepilot.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, threads and timeouts: gunicorn.conf.py, from the environment (README, Configuration).
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "smepilot.wsgi"]

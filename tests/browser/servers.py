@@ -193,9 +193,8 @@ def start_production_site(smtp_port: int, *, database_url: str, redis_url: str) 
         log=workdir / "worker.log",
     )
     web = _start(
-        [PYTHON, "-m", "gunicorn", "smepilot.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
-        + ["--worker-class", "gthread", "--threads", "4", "--timeout", "60"],
-        env=env,
+        [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "smepilot.wsgi"],
+        env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "4"},
         log=workdir / "web.log",
     )
     site.processes += [worker, web]
