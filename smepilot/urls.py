@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from registration.views import home
+from smepilot.health import health
 from smepilot.views import set_language
 
 
@@ -18,6 +19,8 @@ class FaviconView(RedirectView):
 
 
 urlpatterns = [
+    # For load balancers and container healthchecks (smepilot.health); exempt from the HTTPS redirect.
+    path("health/", health, name="health"),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     # Django's set_language, remembering a signed-in person's choice (the only view of django.conf.urls.i18n).
     path("i18n/setlang/", set_language, name="set_language"),
