@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registration.forms import errors_to_form
+from smepilot.text import BIG_INTEGER_MAX, validate_multiline
 
 __all__ = ["DecisionForm", "SMEDecisionForm", "errors_to_form"]
 
@@ -18,11 +19,12 @@ class DecisionForm(forms.Form):
     (and required, by the service) when rejecting."""
 
     decision = forms.ChoiceField(choices=[(APPROVE, _("Approve")), (REJECT, _("Reject"))], widget=forms.HiddenInput)
-    registration = forms.IntegerField(widget=forms.HiddenInput)
+    registration = forms.IntegerField(min_value=1, max_value=BIG_INTEGER_MAX, widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("Reason for the rejection"),
         required=False,
         max_length=2000,
+        validators=[validate_multiline],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required to reject. The registrant reads it in the email telling them the decision."),
     )
@@ -34,6 +36,7 @@ class SMEDecisionForm(forms.Form):
         label=_("Reason for the refusal"),
         required=False,
         max_length=2000,
+        validators=[validate_multiline],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "Required to refuse: which national criterion (size, annual revenue…) the SME does not meet. "

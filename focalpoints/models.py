@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from smepilot.text import validate_one_line
+
 
 class ItuRegion(models.TextChoices):
     """The six regions of ITU-D's regional presence."""
@@ -55,7 +57,7 @@ class FocalPoint(models.Model):
     administration = models.ForeignKey(
         Administration, on_delete=models.CASCADE, related_name="focal_points", verbose_name=_("Administration")
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     email = models.EmailField(_("email address"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -33,6 +33,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from registration.models import Eligibility, Registration, RegistrationStatus
 from smepilot.accounts import user_display
+from smepilot.text import ascii_id
 
 from . import decisions, links, selectors
 from .forms import APPROVE, CONFIRM, REFUSE, DecisionForm, SMEDecisionForm, errors_to_form
@@ -323,7 +324,7 @@ def bulk_approve(request):
     """Approve the selected pending requests, each decided on its own (one may be decided meanwhile)."""
     if not selectors.focal_point_administrations(request.user).exists():
         return _not_a_focal_point(request)
-    ids = [value for value in request.POST.getlist("registrations") if value.isdigit()]
+    ids = [pk for pk in map(ascii_id, request.POST.getlist("registrations")) if pk is not None]
     if not ids:
         messages.error(request, _("Select at least one request to approve."))
         return redirect("focalpoints:pending")

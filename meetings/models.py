@@ -9,6 +9,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from smepilot.text import small_integer_max
+
 
 class Sector(models.TextChoices):
     ITU_T = "ITU-T", "ITU-T"
@@ -22,10 +24,12 @@ def in_english(field: str) -> Q:
 
 class StudyGroup(models.Model):
     sector = models.CharField(_("sector"), max_length=5, choices=Sector.choices)
-    number = models.PositiveSmallIntegerField(_("number"))
+    number = models.PositiveSmallIntegerField(_("number"), validators=[small_integer_max])
     title = models.CharField(_("title"), max_length=300)
-    study_period_start = models.PositiveSmallIntegerField(_("study period starts (year)"))
-    study_period_end = models.PositiveSmallIntegerField(_("study period ends (year)"))
+    study_period_start = models.PositiveSmallIntegerField(
+        _("study period starts (year)"), validators=[small_integer_max]
+    )
+    study_period_end = models.PositiveSmallIntegerField(_("study period ends (year)"), validators=[small_integer_max])
 
     class Meta:
         verbose_name = _("study group")

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
 from focalpoints.decisions import REOPEN_REASON_MAX_LENGTH, registration_reopen
+from smepilot.text import validate_multiline
 
 from .exports import registrations_csv_response, registrations_xlsx_response
 from .models import Eligibility, RegistrationStatus
@@ -43,6 +44,7 @@ def _overdue_registrations():
 class OnBehalfDecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
+        validators=[validate_multiline],
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text=_(
             "Why the secretariat decides instead of the Administration's focal point (for example, the "
@@ -177,6 +179,7 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=REOPEN_REASON_MAX_LENGTH,
+        validators=[validate_multiline],
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         error_messages={
             "required": _("Give the reason for reopening; the registrant and the focal points will read it."),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from focalpoints.models import Administration
 from focalpoints.selectors import administrations_by_name
 from smepilot.l10n import currency_choices, is_current_currency
+from smepilot.text import INTEGER_MAX, validate_multiline, validate_one_line
 
 from .models import SME, Attendance
 
@@ -39,10 +40,16 @@ class SignupForm(forms.Form):
     """Extra fields on allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS): names and privacy consent."""
 
     given_name = forms.CharField(
-        label=_("Given name"), max_length=150, widget=forms.TextInput({"autocomplete": "given-name"})
+        label=_("Given name"),
+        max_length=150,
+        validators=[validate_one_line],
+        widget=forms.TextInput({"autocomplete": "given-name"}),
     )
     family_name = forms.CharField(
-        label=_("Family name"), max_length=150, widget=forms.TextInput({"autocomplete": "family-name"})
+        label=_("Family name"),
+        max_length=150,
+        validators=[validate_one_line],
+        widget=forms.TextInput({"autocomplete": "family-name"}),
     )
     privacy_consent = forms.BooleanField(
         label=PRIVACY_CONSENT_LABEL,
@@ -124,9 +131,9 @@ def language_choices():
 
 
 class ProfileForm(forms.Form):
-    given_name = forms.CharField(label=_("Given name"), max_length=150)
-    family_name = forms.CharField(label=_("Family name"), max_length=150)
-    job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
+    given_name = forms.CharField(label=_("Given name"), max_length=150, validators=[validate_one_line])
+    family_name = forms.CharField(label=_("Family name"), max_length=150, validators=[validate_one_line])
+    job_title = forms.CharField(label=_("Job title"), max_length=200, required=False, validators=[validate_one_line])
     administration = AdministrationChoiceField(
         label=_("Country"),
         queryset=Administration.objects.filter(in_pilot=True),
@@ -158,12 +165,12 @@ class SMEChooseForm(forms.Form):
 
 
 class SMEDeclareForm(forms.Form):
-    name = forms.CharField(label=_("Company name"), max_length=200)
-    employees = forms.IntegerField(label=_("Number of employees"), min_value=1)
+    name = forms.CharField(label=_("Company name"), max_length=200, validators=[validate_one_line])
+    employees = forms.IntegerField(label=_("Number of employees"), min_value=1, max_value=INTEGER_MAX)
     annual_revenue = forms.DecimalField(label=_("Annual revenue"), max_digits=16, decimal_places=2, min_value=0)
     revenue_currency = CurrencyField(label=_("Currency"), help_text=_("The currency of the annual revenue."))
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
-    address = forms.CharField(label=_("Address"), widget=forms.Textarea({"rows": 3}))
+    address = forms.CharField(label=_("Address"), validators=[validate_multiline], widget=forms.Textarea({"rows": 3}))
 
 
 class RegistrationForm(forms.Form):

@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from smepilot.text import integer_max, validate_multiline, validate_one_line
+
 
 class Eligibility(models.TextChoices):
     """Whether the Administration confirms the SME meets its national criteria (ToR point 4)."""
@@ -21,12 +23,12 @@ class SME(models.Model):
     administration = models.ForeignKey(
         "focalpoints.Administration", on_delete=models.PROTECT, related_name="smes", verbose_name=_("Administration")
     )
-    name = models.CharField(_("company name"), max_length=200)
-    employees = models.PositiveIntegerField(_("number of employees"))
+    name = models.CharField(_("company name"), max_length=200, validators=[validate_one_line])
+    employees = models.PositiveIntegerField(_("number of employees"), validators=[integer_max])
     annual_revenue = models.DecimalField(_("annual revenue"), max_digits=16, decimal_places=2)
     revenue_currency = models.CharField(_("currency"), max_length=3, help_text=_("ISO 4217 code, e.g. USD."))
     website = models.URLField(_("website"), blank=True)
-    address = models.TextField(_("address"))
+    address = models.TextField(_("address"), validators=[validate_multiline])
     eligibility = models.CharField(
         _("eligibility"), max_length=10, choices=Eligibility.choices, default=Eligibility.PENDING
     )
@@ -39,7 +41,7 @@ class SME(models.Model):
         verbose_name=_("eligibility decided by"),
     )
     eligibility_decided_at = models.DateTimeField(_("eligibility decided at"), null=True, blank=True)
-    eligibility_reason = models.TextField(_("eligibility reason"), blank=True)
+    eligibility_reason = models.TextField(_("eligibility reason"), blank=True, validators=[validate_multiline])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -85,9 +87,9 @@ class ParticipantProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participant", verbose_name=_("user")
     )
-    given_name = models.CharField(_("given name"), max_length=150)
-    family_name = models.CharField(_("family name"), max_length=150)
-    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    given_name = models.CharField(_("given name"), max_length=150, validators=[validate_one_line])
+    family_name = models.CharField(_("family name"), max_length=150, validators=[validate_one_line])
+    job_title = models.CharField(_("job title"), max_length=200, blank=True, validators=[validate_one_line])
     administration = models.ForeignKey(
         "focalpoints.Administration",
         on_delete=models.PROTECT,
@@ -164,7 +166,7 @@ class Registration(models.Model):
     decided_on_behalf = models.BooleanField(
         _("decided by the secretariat on behalf of the Administration"), default=False
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, validators=[validate_multiline])
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     # Set when the secretariat registered the person on their behalf (in the admin); empty when
     # the person registered themselves on the site.

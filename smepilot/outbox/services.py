@@ -18,9 +18,12 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+from smepilot.text import header_text
 
 from .models import MessageStatus, OutgoingMessage
 
@@ -42,8 +45,8 @@ def mail_render(*, template: str, context: dict) -> tuple[str, str, str]:
     (smepilot.context_processors): ``{{ SECRETARIAT_EMAIL }}``.
     """
     context = {"SECRETARIAT_EMAIL": settings.SECRETARIAT_EMAIL, **context}
-    subject = render_to_string(f"{template}/subject.txt", context).strip()
-    subject = " ".join(subject.split())  # a subject is one line
+    # A subject is plain text, not HTML: rendered without escaping ("O'Brien & Sons", not "O&#x27;Brien &amp; Sons").
+    subject = header_text(get_template(f"{template}/subject.txt").template.render(Context(context, autoescape=False)))
     body_text = render_to_string(f"{template}/body.txt", context)
     body_html = render_to_string(f"{template}/body.html", context)
     return subject, body_text, body_html
@@ -88,13 +91,15 @@ def mail_queue_rendered(
 ) -> OutgoingMessage:
     """Store an email that is already rendered (allauth's own mails) and send it on commit.
 
+    Every email passes here, so the subject is made one header-safe line here: line breaks and other
+    control characters, and bidirectional overrides, removed (smepilot.text.header_text).
     Outside a transaction (autocommit), the row is saved and the task queued at once.
     """
     message = OutgoingMessage.objects.create(
         to=to,
         template=template,
         language=language or translation.get_language() or settings.LANGUAGE_CODE,
-        subject=" ".join(subject.split())[: OutgoingMessage._meta.get_field("subject").max_length],
+        subject=header_text(subject)[: OutgoingMessage._meta.get_field("subject").max_length],
         body_text=body_text,
         body_html=body_html or "",
         attachments=attachments or [],
