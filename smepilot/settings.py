@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client's address behind a trusted reverse proxy, for everything after (smepilot.proxies).
+    "smepilot.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -270,6 +272,9 @@ STORAGES = {
 
 # --- Security (production defaults; `manage.py check --deploy` is clean with DEBUG off) -------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, e.g. 10.0.0.0/8): the
+# client's address, which the sign-in rate limits count, comes from it (smepilot.proxies).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Load balancers probe /health/ over plain HTTP (smepilot.health).
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
