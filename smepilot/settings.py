@@ -9,6 +9,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from smepilot.auth_settings import socialaccount_providers, ties_enabled
+from smepilot.headers import content_security_policy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django_countries",
+    "csp",
     "simple_history",
     "allauth",
     "allauth.account",
@@ -76,6 +78,9 @@ MIDDLEWARE = [
     "smepilot.languages.AccountLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy, Permissions-Policy and no-store on personal pages (smepilot.headers).
+    "smepilot.headers.ContentSecurityPolicyMiddleware",
+    "smepilot.headers.PrivacyHeadersMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -223,6 +228,8 @@ SOCIALACCOUNT_PROVIDERS = socialaccount_providers(
     ties_client_secret=TIES_OIDC_CLIENT_SECRET,
 )
 TIES_ENABLED = ties_enabled(SOCIALACCOUNT_PROVIDERS)
+# django-csp 4: the policy of every page; forms may also post to the ITU account provider when it is on.
+CONTENT_SECURITY_POLICY = content_security_policy(oidc_server_url=TIES_OIDC_SERVER_URL if TIES_ENABLED else "")
 # Show the sign-up form (with the privacy notice) to TIES users too, instead of signing them up
 # silently without their recorded consent.
 SOCIALACCOUNT_AUTO_SIGNUP = False
