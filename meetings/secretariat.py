@@ -80,3 +80,35 @@ def secretariat_group_post_migrate(sender, using="default", **kwargs):
     if Group._meta.db_table not in tables or Permission._meta.db_table not in tables:
         return
     secretariat_group_sync(using=using)
+
+
+def secretariat_account_create(*, email: str):
+    """A staff account in the Secretariat group for ``email``, verified, with no password yet.
+
+    For the secretariat's IT (`manage.py create_secretariat_account`): the person sets their own
+    password with a one-time link (or signs in with a code emailed to the address), so no password
+    is ever typed on a command line. Refuses an invalid address, and one any account already has,
+    verified or not: that account is made staff in the admin instead, by a superuser.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.utils import generate_unique_username
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    email = email.strip().lower()
+    validate_email(email)
+    user_model = get_user_model()
+    with transaction.atomic():
+        if (
+            user_model.objects.filter(email__iexact=email).exists()
+            or EmailAddress.objects.filter(email__iexact=email).exists()
+        ):
+            raise ValidationError(f"{email} already has an account.", code="email_taken")
+        group, _count = secretariat_group_sync()
+        user = user_model(username=generate_unique_username([email]), email=email, is_staff=True)
+        user.set_unusable_password()
+        user.save()
+        user.groups.add(group)
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
