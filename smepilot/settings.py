@@ -111,6 +111,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if not DEBUG else 0)
+# A kept connection is checked before its first use in each request, so the first request after a
+# database restart reconnects instead of failing.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # The PostgreSQL role the site and the worker connect as (DATABASE_URL) in production: it owns
 # nothing and is not a superuser, so it cannot switch off the database triggers that keep SMEs out
 # of decision-making (terms of reference, point 3). `migrate` runs with the owner role's URL and,
@@ -121,7 +124,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (allauth's rate limits count here, so production needs a shared one: Redis) --------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis down: sign-in still works, without rate limits, and a warning is logged (smepilot.cache).
+    # Short timeouts, so that a Redis that does not answer does not hold up the request.
+    CACHES = {
+        "default": {
+            "BACKEND": "smepilot.cache.DegradingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
     # Two sites sharing one Redis (staging beside production, test servers) keep their keys apart.
     CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="")
 else:
@@ -156,8 +167,10 @@ OUTBOX_RETRY_BACKOFF_SECONDS = env.float("OUTBOX_RETRY_BACKOFF_SECONDS", default
 OUTBOX_RETRY_BACKOFF_MAX_SECONDS = env.float("OUTBOX_RETRY_BACKOFF_MAX_SECONDS", default=60 * 60)
 # A message queued (past its retry time) or sending for longer than this lost its task (broker
 # down at commit time, worker killed mid-send): the sweep queues it again.
-OUTBOX_STUCK_AFTER_SECONDS = env.int("OUTBOX_STUCK_AFTER_SECONDS", default=15 * 60)
-OUTBOX_SWEEP_EVERY_SECONDS = env.int("OUTBOX_SWEEP_EVERY_SECONDS", default=5 * 60)
+# With the defaults a lost email goes out again within two minutes (stuck after 90 s, swept every
+# 30 s); the threshold stays above a slow but live SMTP conversation (3 x EMAIL_TIMEOUT).
+OUTBOX_STUCK_AFTER_SECONDS = env.int("OUTBOX_STUCK_AFTER_SECONDS", default=90)
+OUTBOX_SWEEP_EVERY_SECONDS = env.int("OUTBOX_SWEEP_EVERY_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "smepilot.outbox.tasks.outgoing_message_sweep",
@@ -176,7 +189,7 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ITU-D SME pilot <devsg@itu.int>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 SECRETARIAT_EMAIL = env("SECRETARIAT_EMAIL", default="devsg@itu.int")
 
 # --- Authentication (django-allauth) --------------------------------------------------------

@@ -4,7 +4,7 @@ and a sweep that runs more often than a message counts as stuck."""
 from django.conf import settings as django_settings
 
 from smepilot.celery import app
-from smepilot.outbox.checks import retry_backoff_below_visibility_timeout
+from smepilot.outbox.checks import retry_backoff_below_visibility_timeout, sweep_settings_consistent
 
 
 def test_default_settings_pass_the_check():
@@ -37,3 +37,34 @@ def test_beat_runs_the_sweep_more_often_than_the_stuck_threshold():
     assert 0 < entry["schedule"] <= django_settings.OUTBOX_STUCK_AFTER_SECONDS
     # A message mid-conversation is not taken for stuck: the threshold is well above the timeout.
     assert django_settings.OUTBOX_STUCK_AFTER_SECONDS > 3 * django_settings.EMAIL_TIMEOUT
+
+
+def test_default_sweep_settings_send_a_lost_email_again_within_two_minutes():
+    """Worst case: the task is lost just after the email was due; it counts as stuck after
+    OUTBOX_STUCK_AFTER_SECONDS, and the next sweep comes at most OUTBOX_SWEEP_EVERY_SECONDS later."""
+    schedule = app.conf.beat_schedule["outbox-sweep"]["schedule"]
+    assert django_settings.OUTBOX_STUCK_AFTER_SECONDS + schedule <= 120
+
+
+def test_a_stuck_threshold_within_a_live_smtp_conversation_is_an_error(settings):
+    # The sweep would take a message still being sent for a lost one and send it a second time.
+    settings.EMAIL_TIMEOUT = 60
+    settings.OUTBOX_STUCK_AFTER_SECONDS = 90
+
+    [error] = sweep_settings_consistent()
+
+    assert error.id == "outbox.E002"
+    assert "EMAIL_TIMEOUT" in error.msg
+
+
+def test_a_sweep_less_frequent_than_the_stuck_threshold_is_an_error(settings):
+    settings.OUTBOX_SWEEP_EVERY_SECONDS = 600
+    settings.OUTBOX_STUCK_AFTER_SECONDS = 90
+
+    [error] = sweep_settings_consistent()
+
+    assert error.id == "outbox.E003"
+
+
+def test_default_sweep_settings_pass_the_check():
+    assert sweep_settings_consistent() == []

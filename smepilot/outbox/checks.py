@@ -23,3 +23,32 @@ def retry_backoff_below_visibility_timeout(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def sweep_settings_consistent(app_configs=None, **kwargs):
+    """The sweep (outgoing_messages_requeue_stuck) must neither take a live send for a lost one nor run
+    too seldom to catch one.
+
+    A send lasts at most a few SMTP timeouts (connection, then each command): a threshold below three
+    EMAIL_TIMEOUTs would re-queue a message still being sent and deliver it twice. A lost email goes
+    out again within OUTBOX_STUCK_AFTER_SECONDS + OUTBOX_SWEEP_EVERY_SECONDS.
+    """
+    errors = []
+    if settings.OUTBOX_STUCK_AFTER_SECONDS <= 3 * settings.EMAIL_TIMEOUT:
+        errors.append(
+            Error(
+                f"OUTBOX_STUCK_AFTER_SECONDS ({settings.OUTBOX_STUCK_AFTER_SECONDS}) must be above three times "
+                f"EMAIL_TIMEOUT ({settings.EMAIL_TIMEOUT}), or the sweep re-sends messages still being sent.",
+                id="outbox.E002",
+            )
+        )
+    if not 0 < settings.OUTBOX_SWEEP_EVERY_SECONDS <= settings.OUTBOX_STUCK_AFTER_SECONDS:
+        errors.append(
+            Error(
+                f"OUTBOX_SWEEP_EVERY_SECONDS ({settings.OUTBOX_SWEEP_EVERY_SECONDS}) must be positive and at most "
+                f"OUTBOX_STUCK_AFTER_SECONDS ({settings.OUTBOX_STUCK_AFTER_SECONDS}).",
+                id="outbox.E003",
+            )
+        )
+    return errors
