@@ -210,6 +210,8 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 # No username is asked for; allauth fills Django's (unique) username column from the address.
 ACCOUNT_SIGNUP_FORM_CLASS = "registration.forms.SignupForm"
+# allauth's form, answering as slowly for an address that has an account (no enumeration by timing).
+ACCOUNT_FORMS = {"signup": "smepilot.signup.SignupForm"}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # allauth's own emails (verification, sign-in code, password reset) go through the outbox too.
 ACCOUNT_ADAPTER = "smepilot.accounts.AccountAdapter"
