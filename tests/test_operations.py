@@ -1,11 +1,13 @@
 """The backup and restore drill of docs/OPERATIONS.md, run for real: scripts/backup.sh and scripts/restore.sh.
 
-A PostgreSQL database of the test's own (named after DATABASE_URL's, plus a random suffix) is
-migrated and seeded with the demo as production would be (DEBUG off, so `--allow-production`),
-backed up with backup.sh and restored with restore.sh into a second fresh database. The restored
-database must hold every table row for row and the triggers that keep SMEs out of decision-making
-(terms of reference, point 3): a backup that lost them would restore a site where the rule no
-longer holds. Both databases are dropped at the end, whatever happens.
+A PostgreSQL database of the test's own (named after DATABASE_URL's, plus a random suffix), with an
+owner role and an application role of its own as the README's "Database roles" has them, is
+migrated by the owner and seeded with the demo by the application role as production would be
+(DEBUG off, so `--allow-production`), backed up with backup.sh and restored with restore.sh into a
+second fresh database, which the owner migrates again to grant the application role its access.
+The restored database must hold every table row for row and the triggers that keep SMEs out of
+decision-making (terms of reference, point 3): a backup that lost them would restore a site where
+the rule no longer holds. Both databases and both roles are dropped at the end, whatever happens.
 
 The scripts use the client tools on the PATH; when their major version is not the server's, the
 tests put the server's (/usr/lib/postgresql/<major>/bin) first, as docs/OPERATIONS.md tells IT to.
@@ -45,6 +47,7 @@ SEEDED_TABLES = (
     "registration_sme",
     "registration_registration",
 )
+ROLE_PASSWORD = "drill-" + secrets.token_hex(16)
 THROWAWAY_SECRET_KEY = "backup-drill-" + "k3y-0f-th3-dr1ll-n3v3r-us3d-3ls3wh3r3-" * 2
 
 
@@ -55,12 +58,17 @@ def _configured_url():
     return url
 
 
-def _url_of(database):
-    return urlunsplit(urlsplit(_configured_url())._replace(path=f"/{database}"))
+def _url_of(database, role=None):
+    """The configured server's URL for ``database``, as the configured user or as one of the drill's roles."""
+    parts = urlsplit(_configured_url())._replace(path=f"/{database}")
+    if role is not None:
+        host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname or ""
+        parts = parts._replace(netloc=f"{role}:{ROLE_PASSWORD}@{host}" + (f":{parts.port}" if parts.port else ""))
+    return urlunsplit(parts)
 
 
-def _connect(database):
-    connection = psycopg2.connect(_url_of(database))
+def _connect(database, role=None):
+    connection = psycopg2.connect(_url_of(database, role))
     connection.autocommit = True
     return connection
 
@@ -109,10 +117,11 @@ def _run(command, **environment):
     )
 
 
-def _manage(database, *arguments):
+def _manage(database, *arguments, role=None, **environment):
     result = _run(
         [sys.executable, "manage.py", *arguments],
-        DATABASE_URL=_url_of(database),
+        **environment,
+        DATABASE_URL=_url_of(database, role),
         DEBUG="false",
         SECRET_KEY=THROWAWAY_SECRET_KEY,
         EMAIL_URL="consolemail://",
@@ -154,46 +163,97 @@ def _triggers(database):
     )
 
 
-@pytest.fixture(scope="module")
+def _create_database(name, *, owner, app_role):
+    """As docs/OPERATIONS.md has the DBA create it (README, "Database roles")."""
+    _query("postgres", sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(owner)))
+    _query("postgres", sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(name)))
+    _query(
+        "postgres",
+        sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(name), sql.Identifier(app_role)),
+    )
+    _query(name, sql.SQL("ALTER SCHEMA public OWNER TO {}").format(sql.Identifier(owner)))
+    _query(name, "REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+
+
+def _registrations_read_by(database, role):
+    """What the application role gets when it reads registrations: their number, or the refusal."""
+    try:
+        connection = _connect(database, role)
+    except psycopg2.Error as error:
+        return str(error)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM registration_registration")
+            return cursor.fetchone()[0]
+    except psycopg2.Error as error:
+        return str(error)
+    finally:
+        connection.close()
+
+
+@pytest.fixture
 def drill(tmp_path_factory):
-    """Seed a fresh database, back it up with backup.sh, restore it into another with restore.sh."""
+    """docs/OPERATIONS.md's drill with its two roles: the owner migrates, the application role seeds;
+    the owner backs up with backup.sh, restores into another fresh database with restore.sh, and
+    migrates it again to grant the application role its access."""
     base = urlsplit(_configured_url()).path.strip("/")
     suffix = secrets.token_hex(4)
     source, target = f"{base}_{suffix}", f"{base}_{suffix}_restored"
+    owner, app_role = f"{base}_{suffix}_owner", f"{base}_{suffix}_app"
     folder = tmp_path_factory.mktemp("backups")
-    created = []
+    roles, databases = [], []
     try:
+        for role, inherit in ((owner, "INHERIT"), (app_role, "NOINHERIT")):
+            _query(
+                "postgres",
+                sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE {} PASSWORD {}").format(
+                    sql.Identifier(role), sql.SQL(inherit), sql.Literal(ROLE_PASSWORD)
+                ),
+            )
+            roles.append(role)
         for database in (source, target):
-            _query("postgres", sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
-            created.append(database)
-        _manage(source, "migrate", "--noinput", "--verbosity", "0")
-        _manage(source, "seed_demo", "--allow-production")
+            _create_database(database, owner=owner, app_role=app_role)
+            databases.append(database)
+        _manage(source, "migrate", "--noinput", "--verbosity", "0", role=owner, DATABASE_APP_ROLE=app_role)
+        _manage(source, "seed_demo", "--allow-production", role=app_role)
 
-        backup = _run([str(SCRIPTS / "backup.sh"), str(folder)], DATABASE_URL=_url_of(source))
+        backup = _run([str(SCRIPTS / "backup.sh"), str(folder)], DATABASE_URL=_url_of(source, owner))
         assert backup.returncode == 0, backup.stderr
         dump = Path(backup.stdout.strip())
-        restore = _run([str(SCRIPTS / "restore.sh"), str(dump), _url_of(target)])
+        restore = _run([str(SCRIPTS / "restore.sh"), str(dump), _url_of(target, owner)])
         assert restore.returncode == 0, restore.stderr
-        yield {"source": source, "target": target, "dump": dump, "folder": folder}
+        read_before_migrate = _registrations_read_by(target, app_role)
+        _manage(target, "migrate", "--noinput", "--verbosity", "0", role=owner, DATABASE_APP_ROLE=app_role)
+        yield {
+            "source": source,
+            "target": target,
+            "owner": owner,
+            "app_role": app_role,
+            "dump": dump,
+            "folder": folder,
+            "read_before_migrate": read_before_migrate,
+        }
     finally:
-        for database in created:
+        for database in databases:
             _query("postgres", sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+        for role in reversed(roles):
+            _query("postgres", sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
 
 
-def test_backup_is_one_timestamped_custom_format_file(drill):
+def _backup_is_one_timestamped_custom_format_file(drill):
     assert [path.name for path in drill["folder"].iterdir()] == [drill["dump"].name]
     assert re.fullmatch(r"smepilot-\d{8}T\d{6}Z\.dump", drill["dump"].name)
     assert drill["dump"].read_bytes()[:5] == b"PGDMP", "pg_dump's custom format (-Fc)"
 
 
-def test_the_restored_database_holds_every_table_row_for_row(drill):
+def _the_restored_database_holds_every_table_row_for_row(drill):
     source, restored = _row_counts(drill["source"]), _row_counts(drill["target"])
 
     assert {table for table in SEEDED_TABLES if source.get(table, 0) == 0} == set(), "the demo was seeded"
     assert restored == source
 
 
-def test_the_restored_database_keeps_the_rule_triggers_enabled(drill):
+def _the_restored_database_keeps_the_rule_triggers_enabled(drill):
     restored = _triggers(drill["target"])
 
     assert {(table, name) for table, name, _enabled in restored} >= RULE_TRIGGERS
@@ -201,7 +261,7 @@ def test_the_restored_database_keeps_the_rule_triggers_enabled(drill):
     assert restored == _triggers(drill["source"])
 
 
-def test_the_restored_database_refuses_what_the_triggers_refuse(drill):
+def _the_restored_database_refuses_what_the_triggers_refuse(drill):
     """Not only named: the rule's triggers act in the restored database (terms of reference, point 3)."""
     study_group = _query(drill["target"], "SELECT id FROM meetings_studygroup ORDER BY id LIMIT 1")
     representative = _query(
@@ -220,20 +280,48 @@ def test_the_restored_database_refuses_what_the_triggers_refuse(drill):
         connection.close()
 
 
-def test_restore_refuses_a_database_that_is_not_empty_unless_forced(drill):
+def _the_application_role_reads_the_restored_database_once_migrate_granted_it(drill):
+    """The restore keeps no privileges; the owner's migrate with DATABASE_APP_ROLE grants them again."""
+    assert "permission denied" in str(drill["read_before_migrate"])
+    assert (
+        _registrations_read_by(drill["target"], drill["app_role"])
+        == _row_counts(drill["source"])["registration_registration"]
+    )
+    owners = _query(
+        drill["target"],
+        "SELECT DISTINCT pg_get_userbyid(c.relowner) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = 'public'",
+    )
+    assert owners == [(drill["owner"],)], "what was restored belongs to the owner role that restored it"
+
+
+def _restore_refuses_a_database_that_is_not_empty_unless_forced(drill):
     before = _row_counts(drill["target"])
 
-    refused = _run([str(SCRIPTS / "restore.sh"), str(drill["dump"]), _url_of(drill["target"])])
+    refused = _run([str(SCRIPTS / "restore.sh"), str(drill["dump"]), _url_of(drill["target"], drill["owner"])])
 
     assert refused.returncode == 1
     assert "not empty" in refused.stderr and "--force" in refused.stderr
     assert _row_counts(drill["target"]) == before
 
-    forced = _run([str(SCRIPTS / "restore.sh"), "--force", str(drill["dump"]), _url_of(drill["target"])])
+    _query(drill["target"], "INSERT INTO auth_group (name) VALUES ('Written after the backup')")
+    forced = _run(
+        [str(SCRIPTS / "restore.sh"), "--force", str(drill["dump"]), _url_of(drill["target"], drill["owner"])]
+    )
 
     assert forced.returncode == 0, forced.stderr
     assert _row_counts(drill["target"]) == _row_counts(drill["source"])
     assert {(table, name) for table, name, _enabled in _triggers(drill["target"])} >= RULE_TRIGGERS
+
+
+def test_the_backup_and_restore_drill(drill):
+    """One drill, its checks in the order IT would make them (one test: the drill takes a minute)."""
+    _backup_is_one_timestamped_custom_format_file(drill)
+    _the_restored_database_holds_every_table_row_for_row(drill)
+    _the_restored_database_keeps_the_rule_triggers_enabled(drill)
+    _the_restored_database_refuses_what_the_triggers_refuse(drill)
+    _the_application_role_reads_the_restored_database_once_migrate_granted_it(drill)
+    _restore_refuses_a_database_that_is_not_empty_unless_forced(drill)
 
 
 def test_backup_fails_loudly_and_leaves_no_file(tmp_path):
