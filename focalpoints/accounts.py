@@ -20,10 +20,10 @@ logger = logging.getLogger(__name__)
 def _unverified_claims_remove(*, email: str, focal_point: FocalPoint) -> None:
     """Take a designated address away from the accounts that claimed it without ever verifying it."""
     for claim in EmailAddress.objects.filter(email__iexact=email, verified=False).select_related("user"):
+        # Ids only in logs: never the address itself.
         logger.warning(
-            "Focal point %s: removing unverified %s from account %s (designated by the secretariat).",
+            "Focal point %s: removing the designated address, unverified, from account %s.",
             focal_point.pk,
-            email,
             claim.user_id,
         )
         if claim.user.email.lower() == email.lower():
@@ -55,7 +55,7 @@ def focal_point_account_ensure(*, focal_point: FocalPoint):
             address = EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
             user_model = get_user_model()
             if address is None and user_model.objects.filter(email__iexact=email).exists():
-                logger.warning("Focal point %s: an account has %s without an allauth address.", locked.pk, email)
+                logger.warning("Focal point %s: an account has the address without an allauth address.", locked.pk)
                 return None
             if address is not None:
                 user = address.user

@@ -16,3 +16,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smepilot.settings")
 app = Celery("smepilot")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# The task id in each log line the worker writes (task_prerun/task_postrun receivers).
+import smepilot.observability  # noqa: E402, F401

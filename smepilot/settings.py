@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the client's address behind a trusted reverse proxy, for everything after (smepilot.proxies).
     "smepilot.proxies.TrustedProxyMiddleware",
+    # Each response (redirects and errors too) and its log lines carry an X-Request-ID (smepilot.observability).
+    "smepilot.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -151,6 +153,8 @@ if CELERY_TASK_ALWAYS_EAGER and not CELERY_BROKER_URL:
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# The worker logs through LOGGING below (JSON lines with the task's id), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 # A task is acknowledged only once it has run, one at a time per worker process, so a worker
 # lost mid-task leaves the message for another worker instead of losing it.
@@ -317,9 +321,29 @@ VALIDATION_LINK_MAX_AGE_DAYS = env.int("VALIDATION_LINK_MAX_AGE_DAYS", default=3
 # A request pending longer than this is overdue: reminded daily, flagged in the admin.
 VALIDATION_REMINDER_AFTER_DAYS = env.int("VALIDATION_REMINDER_AFTER_DAYS", default=3)
 
+# --- Logs and errors (smepilot.observability) -----------------------------------------------
+# json: one JSON object per line (time, level, logger, message, request_id, user_id, task_id), for a
+# log collector; text: plain lines for a person reading a terminal.
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "smepilot.observability.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "smepilot.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+# Errors of the site and the worker to Sentry (or a compatible tracker) when set; without it the
+# SDK is not even imported. No personal data is sent (send_default_pii off).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from smepilot.observability import sentry_init
+
+    sentry_init(SENTRY_DSN)

@@ -195,6 +195,16 @@ def retry_countdown(*, attempts: int) -> float:
     return random.uniform(capped / 2, capped)  # noqa: S311 - jitter, not security
 
 
+def smtp_error_kind(error: BaseException) -> str:
+    """The error's type and SMTP codes, for logs: the server's text may repeat the recipient's address."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = sorted({code for code, _message in error.recipients.values()})
+        return f"{type(error).__name__} {', '.join(map(str, codes))}".strip()
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{type(error).__name__} {error.smtp_code}"
+    return type(error).__name__
+
+
 def smtp_error_is_permanent(error: BaseException) -> bool:
     """Whether retrying cannot help: the server answered with a 5xx code (RFC 5321, 4.2.1).
 
@@ -262,15 +272,16 @@ def outgoing_message_deliver(*, message_id: int) -> str:
     try:
         _email_build(message).send()
     except Exception as error:
-        error_text = f"{type(error).__name__}: {error}"[:2000]
+        error_text = f"{type(error).__name__}: {error}"[:2000]  # for the secretariat, on the message
+        error_kind = smtp_error_kind(error)  # for the log, which names no address
         if smtp_error_is_permanent(error) or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-            logger.warning("Outgoing message %s failed: %s", message.pk, error_text)
+            logger.warning("Outgoing message %s failed: %s", message.pk, error_kind)
             OutgoingMessage.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
                 status=MessageStatus.FAILED, last_error=error_text, updated_at=timezone.now()
             )
             return MessageStatus.FAILED
         countdown = retry_countdown(attempts=message.attempts)
-        logger.info("Outgoing message %s: %s; retrying in %.1f s", message.pk, error_text, countdown)
+        logger.info("Outgoing message %s: %s; retrying in %.1f s", message.pk, error_kind, countdown)
         now = timezone.now()
         with transaction.atomic():
             OutgoingMessage.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
