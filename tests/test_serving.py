@@ -98,6 +98,7 @@ def test_gunicorn_with_its_config_serves_pages_and_compressed_hashed_static_file
     status, headers, body = _get(f"{url}/accounts/login/")
     assert status == 200, body[:500]
     assert b"<html" in body
+    page_request_id = headers["X-Request-ID"]
 
     # A hashed name from the manifest collectstatic wrote; WhiteNoise serves it with a long cache.
     manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
@@ -112,7 +113,10 @@ def test_gunicorn_with_its_config_serves_pages_and_compressed_hashed_static_file
     assert headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(compressed) == plain
 
-    # The access log (stdout) has the request line.
+    # The access log (stdout) has each request line, with the id the site answered with.
     time.sleep(0.3)
     log.seek(0)
-    assert f"GET /static/{css}".encode() in log.read()
+    access_log = log.read().decode()
+    assert f"GET /static/{css}" in access_log
+    assert '"GET /accounts/login/ HTTP/1.1" 200' in access_log
+    assert f"request_id={page_request_id}" in access_log
