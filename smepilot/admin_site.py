@@ -5,9 +5,11 @@ representatives from the public site, even if someone flags their account as sta
 through allauth (its rate limits, sign-in by code). The pages' write paths: smepilot.admin_base.
 """
 
+from functools import update_wrapper
 from urllib.parse import urlencode
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -16,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from focalpoints.models import FocalPoint
 from meetings.rules import is_sme_representative
+from smepilot.text import ascii_id
 
 
 def secretariat_may_use_admin(request) -> bool:
@@ -37,6 +40,24 @@ class SecretariatAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return secretariat_may_use_admin(request)
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin page, with the ids an action posts kept only when they are ids (ASCII digits
+        in a primary key's range): "²" or a 30-digit number is dropped, not a server error; with none
+        left, the admin says that items must be selected."""
+        inner = super().admin_view(view, cacheable)
+
+        def ids_checked(request, *args, **kwargs):
+            if request.method == "POST" and helpers.ACTION_CHECKBOX_NAME in request.POST:
+                selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+                kept = [value for value in selected if ascii_id(value) is not None]
+                if kept != selected:
+                    post = request.POST.copy()
+                    post.setlist(helpers.ACTION_CHECKBOX_NAME, kept)
+                    request.POST = post
+            return inner(request, *args, **kwargs)
+
+        return update_wrapper(ids_checked, inner)
 
     def login(self, request, extra_context=None):
         """Send admin sign-in through allauth's sign-in page, keeping `next`.

@@ -192,3 +192,25 @@ def test_header_text_and_ascii_id():
     assert header_text("a\u202bb\u2066c\td\ne") == "abc d e"
     assert ascii_id("42") == 42
     assert [ascii_id(v) for v in ["²", "٤", "0", "-1", "", "9" * 30, "1e3"]] == [None] * 7
+
+
+@pytest.mark.both_engines
+@pytest.mark.parametrize("value", ["²", "99999999999999999999999999"])
+def test_admin_action_on_an_id_that_is_not_one_says_so(client, value):
+    from tests.factories import UserFactory
+
+    registration = RegistrationFactory()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        reverse("admin:registration_registration_changelist"),
+        {"action": "export_csv", "_selected_action": [value, str(registration.pk)], "index": "0"},
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    response = client.post(
+        reverse("admin:registration_registration_changelist"),
+        {"action": "export_csv", "_selected_action": [value], "index": "0"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Items must be selected in order to perform actions on them." in response.content.decode()
