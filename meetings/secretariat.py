@@ -82,18 +82,22 @@ def secretariat_group_post_migrate(sender, using="default", **kwargs):
     secretariat_group_sync(using=using)
 
 
+class SecretariatAccountEmailTaken(Exception):
+    """The address already belongs to an account (as its email, or claimed, verified or not)."""
+
+
 def secretariat_account_create(*, email: str):
     """A staff account in the Secretariat group for ``email``, verified, with no password yet.
 
     For the secretariat's IT (`manage.py create_secretariat_account`): the person sets their own
     password with a one-time link (or signs in with a code emailed to the address), so no password
     is ever typed on a command line. Refuses an invalid address, and one any account already has,
-    verified or not: that account is made staff in the admin instead, by a superuser.
+    verified or not (SecretariatAccountEmailTaken): that account is made staff in the admin
+    instead, by a superuser. An invalid address raises ValidationError.
     """
     from allauth.account.models import EmailAddress
     from allauth.utils import generate_unique_username
     from django.contrib.auth import get_user_model
-    from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
     email = email.strip().lower()
@@ -104,7 +108,7 @@ def secretariat_account_create(*, email: str):
             user_model.objects.filter(email__iexact=email).exists()
             or EmailAddress.objects.filter(email__iexact=email).exists()
         ):
-            raise ValidationError(f"{email} already has an account.", code="email_taken")
+            raise SecretariatAccountEmailTaken(email)
         group, _count = secretariat_group_sync()
         user = user_model(username=generate_unique_username([email]), email=email, is_staff=True)
         user.set_unusable_password()

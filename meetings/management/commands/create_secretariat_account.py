@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
-from meetings.secretariat import SECRETARIAT_GROUP_NAME, secretariat_account_create
+from meetings.secretariat import SECRETARIAT_GROUP_NAME, SecretariatAccountEmailTaken, secretariat_account_create
 
 
 class Command(BaseCommand):
@@ -20,12 +20,12 @@ class Command(BaseCommand):
     def handle(self, *args, email, **options):
         try:
             user = secretariat_account_create(email=email)
+        except SecretariatAccountEmailTaken as error:
+            raise CommandError(
+                f"{error} already has an account. Make that account staff and add it to the "
+                f"{SECRETARIAT_GROUP_NAME} group in the admin (as a superuser), or use another address."
+            ) from error
         except ValidationError as error:
-            if getattr(error, "code", None) == "email_taken":
-                raise CommandError(
-                    f"{error.messages[0]} Make that account staff and add it to the {SECRETARIAT_GROUP_NAME} "
-                    "group in the admin (as a superuser), or use another address."
-                ) from error
             raise CommandError(f"{email.strip()!r} is not a valid email address.") from error
         # allauth's password reset key: valid once (it changes with the password) and for
         # PASSWORD_RESET_TIMEOUT; the address is verified, so the person may also sign in by code.
