@@ -103,8 +103,10 @@ def _task_id_set(task_id=None, **kwargs):
 def _task_id_clear(task_id=None, **kwargs):
     # Back to what it was: None in a worker, the outer task's id for a task run in process inside one.
     token = _task_tokens.pop(task_id, None)
-    if token is not None:
+    try:
         task_id_var.reset(token)
+    except (TypeError, ValueError):  # no prerun seen, or run in another context: forget it anyway
+        task_id_var.set(None)
 
 
 def sentry_init(dsn: str) -> None:
