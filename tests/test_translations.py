@@ -26,7 +26,7 @@ PLACEHOLDER = re.compile(r"%\([^)]+\)[sdif]|%[sdif]|\{[A-Za-z_][A-Za-z0-9_]*\}|<
 
 def catalogue(language_dir: str, base: Path = BASE_DIR):
     with (base / "locale" / language_dir / "LC_MESSAGES" / "django.po").open("rb") as file:
-        return read_po(file, locale=language_dir.replace("_Hans", "_Hans"))
+        return read_po(file, locale=language_dir)
 
 
 def messages_of(catalog):

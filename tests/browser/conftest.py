@@ -17,7 +17,7 @@ from django.conf import settings
 from playwright.sync_api import sync_playwright
 
 from tests.browser import servers
-from tests.smtp_sink import SmtpSink
+from tests.smtp_sink import SmtpSink, wait_until
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # The closed network of CI machines: no background connections, no first-run pages.
@@ -162,8 +162,6 @@ class Mailbox:
                 if to.lower() in recipients.lower() and _words(subject_contains) in _words(message["Subject"]):
                     return message
             return None
-
-        from tests.smtp_sink import wait_until
 
         return wait_until(found, timeout=timeout, message=f"an email to {to} about {subject_contains!r}")
 
