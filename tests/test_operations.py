@@ -28,6 +28,7 @@ from django.conf import settings
 from psycopg2 import sql
 
 SCRIPTS = Path(settings.BASE_DIR) / "scripts"
+INITDB_SCRIPT = Path(settings.BASE_DIR) / "deploy" / "postgres" / "initdb.sh"
 # The rule's triggers on PostgreSQL (meetings migrations 0005 and 0006), at the least.
 RULE_TRIGGERS = {
     ("meetings_appointment", "smepilot_appointment_refuse_sme"),
@@ -164,15 +165,22 @@ def _triggers(database):
 
 
 def _create_database(name, *, owner, app_role):
-    """As docs/OPERATIONS.md has the DBA create it (README, "Database roles")."""
-    _query("postgres", sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(owner)))
-    _query("postgres", sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(name)))
-    _query(
-        "postgres",
-        sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(name), sql.Identifier(app_role)),
+    """As the DBA creates it, and the compose database on its first start: deploy/postgres/initdb.sh
+    (the README's "Database roles"); roles that exist already are kept."""
+    server = urlsplit(_configured_url())
+    created = _run(
+        [str(INITDB_SCRIPT)],
+        PGHOST=server.hostname or "127.0.0.1",
+        PGPORT=str(server.port or 5432),
+        POSTGRES_USER=server.username or "postgres",
+        SMEPILOT_OWNER_ROLE=owner,
+        SMEPILOT_APP_ROLE=app_role,
+        SMEPILOT_DATABASE=name,
+        SMEPILOT_OWNER_PASSWORD=ROLE_PASSWORD,
+        SMEPILOT_APP_PASSWORD=ROLE_PASSWORD,
+        SMEPILOT_CREATE_DATABASE_SQL=str(INITDB_SCRIPT.with_name("create-database.psql")),
     )
-    _query(name, sql.SQL("ALTER SCHEMA public OWNER TO {}").format(sql.Identifier(owner)))
-    _query(name, "REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    assert created.returncode == 0, created.stdout + created.stderr
 
 
 def _registrations_read_by(database, role):
@@ -201,19 +209,11 @@ def drill(tmp_path_factory):
     source, target = f"{base}_{suffix}", f"{base}_{suffix}_restored"
     owner, app_role = f"{base}_{suffix}_owner", f"{base}_{suffix}_app"
     folder = tmp_path_factory.mktemp("backups")
-    roles, databases = [], []
+    # Dropped at the end (IF EXISTS) whatever happened, even if creating them failed halfway.
+    roles, databases = [owner, app_role], [source, target]
     try:
-        for role, inherit in ((owner, "INHERIT"), (app_role, "NOINHERIT")):
-            _query(
-                "postgres",
-                sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE {} PASSWORD {}").format(
-                    sql.Identifier(role), sql.SQL(inherit), sql.Literal(ROLE_PASSWORD)
-                ),
-            )
-            roles.append(role)
-        for database in (source, target):
+        for database in databases:
             _create_database(database, owner=owner, app_role=app_role)
-            databases.append(database)
         _manage(source, "migrate", "--noinput", "--verbosity", "0", role=owner, DATABASE_APP_ROLE=app_role)
         _manage(source, "seed_demo", "--allow-production", role=app_role)
 
@@ -366,3 +366,37 @@ def test_restore_says_what_is_wrong_with_its_arguments(tmp_path):
     for message, arguments in cases.items():
         result = _run([str(SCRIPTS / "restore.sh"), *arguments])
         assert (result.returncode, message in result.stderr) == (2, True), (message, result.stderr)
+
+
+def test_the_database_script_creates_two_roles_that_cannot_lift_the_rule():
+    """deploy/postgres/initdb.sh: neither role is a superuser; the owner owns the database and its
+    schema; the application role may only connect (migrate grants it the rest) and no one else may."""
+    base = urlsplit(_configured_url()).path.strip("/")
+    suffix = secrets.token_hex(4)
+    database, owner, app_role = f"{base}_{suffix}_init", f"{base}_{suffix}_owner", f"{base}_{suffix}_app"
+    try:
+        _create_database(database, owner=owner, app_role=app_role)
+
+        roles = _query(
+            "postgres",
+            "SELECT rolname, rolsuper, rolcreatedb, rolcreaterole, rolinherit, rolcanlogin FROM pg_roles "
+            "WHERE rolname IN (%s, %s) ORDER BY rolname = %s",
+            (owner, app_role, app_role),
+        )
+        assert roles == [(owner, False, False, False, True, True), (app_role, False, False, False, False, True)]
+        assert _query(
+            "postgres",
+            "SELECT pg_get_userbyid(datdba), has_database_privilege(%s, datname, 'CONNECT'), "
+            "has_database_privilege('public', datname, 'CONNECT') FROM pg_database WHERE datname = %s",
+            (app_role, database),
+        ) == [(owner, True, False)]
+        assert _query(
+            database,
+            "SELECT pg_get_userbyid(nspowner), has_schema_privilege(%s, 'public', 'CREATE') "
+            "FROM pg_namespace WHERE nspname = 'public'",
+            (app_role,),
+        ) == [(owner, False)]
+    finally:
+        _query("postgres", sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+        for role in (app_role, owner):
+            _query("postgres", sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
