@@ -262,3 +262,21 @@ def test_deliver_keeps_the_body_of_other_sent_messages(smtp_sink):
     message.refresh_from_db()
     assert message.body_text == "Meeting details"
     assert message.sent_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_sent_again_keeps_its_message_id(settings, smtp_sink):
+    """The sweep may send a message twice (worker killed after the server accepted it): the copies
+    carry one Message-ID, so mail clients show one, and no two messages share one."""
+    settings.SITE_URL = "https://sme.example.org"
+    message, other = OutgoingMessageFactory(), OutgoingMessageFactory()
+
+    services.outgoing_message_deliver(message_id=message.pk)
+    OutgoingMessage.objects.filter(pk=message.pk).update(status=MessageStatus.QUEUED)
+    services.outgoing_message_deliver(message_id=message.pk)
+    services.outgoing_message_deliver(message_id=other.pk)
+
+    first, again, another = (received["Message-ID"] for received in smtp_sink.messages)
+    assert first == again
+    assert first != another
+    assert first.startswith(f"<outbox.{message.pk}.") and first.endswith("@sme.example.org>")

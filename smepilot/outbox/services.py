@@ -12,10 +12,12 @@ import random
 import smtplib
 from datetime import timedelta
 from functools import partial
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.db.models import Q
 from django.template import Context
@@ -224,12 +226,24 @@ def smtp_error_is_permanent(error: BaseException) -> bool:
     return not isinstance(error, (smtplib.SMTPException, OSError))
 
 
+def message_id_header(message: OutgoingMessage) -> str:
+    """The message's Message-ID (RFC 5322, 3.6.4), the same each time the outbox sends it.
+
+    A message the sweep sends again (its worker died after the server accepted it) reaches the
+    recipient with the same id, so mail clients show it once. Row id and creation time, at the
+    site's host name: unique within a deployment, and between deployments with their own SITE_URL.
+    """
+    domain = urlsplit(settings.SITE_URL).hostname or DNS_NAME.get_fqdn()
+    return f"<outbox.{message.pk}.{message.created_at:%Y%m%d%H%M%S%f}@{domain}>"
+
+
 def _email_build(message: OutgoingMessage) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
+        headers={"Message-ID": message_id_header(message)},
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
