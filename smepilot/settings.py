@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",  # two-factor authentication: an authenticator app and recovery codes (smepilot.second_factor)
     "smepilot",
     "smepilot.outbox",
     "smepilot.demo",
@@ -181,9 +182,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": OUTBOX_SWEEP_EVERY_SECONDS,
     },
     # One digest a day to each focal point with requests pending too long (focalpoints.notifications).
+    # VALIDATION_REMINDER_EVERY_SECONDS runs the job that often instead (tests of the schedule): a
+    # focal point still gets one digest per REMINDER_MIN_INTERVAL.
     "focalpoints-reminders": {
         "task": "focalpoints.tasks.focal_point_reminders_send",
-        "schedule": crontab(hour=env.int("VALIDATION_REMINDER_HOUR_UTC", default=6), minute=0),
+        "schedule": env.int("VALIDATION_REMINDER_EVERY_SECONDS", default=0)
+        or crontab(hour=env.int("VALIDATION_REMINDER_HOUR_UTC", default=6), minute=0),
     },
 }
 
@@ -230,12 +234,24 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ITU-D SME pilot] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
+    # Also counts wrong two-factor codes, per account (allauth.mfa): 5 in 5 minutes, then "too many attempts".
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
     "request_login_code": "20/m/ip,3/m/key",
 }
+
+# Two-factor authentication (allauth.mfa): offered to everyone, required of the secretariat and the
+# focal points before they decide, export or open the admin (smepilot.second_factor).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "smepilot.second_factor.MFAAdapter"
+# The name an authenticator app shows beside the code.
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="ITU-D SME pilot")
+# A phone's clock a little off still works: the codes of the 30 seconds before and after are accepted too
+# (each code once only).
+MFA_TOTP_TOLERANCE = 1
+MFA_RECOVERY_CODE_COUNT = 10
 
 # "ITU account" (TIES) single sign-on: an OpenID Connect provider, off unless configured.
 TIES_OIDC_SERVER_URL = env("TIES_OIDC_SERVER_URL", default="")
@@ -320,6 +336,10 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 VALIDATION_LINK_MAX_AGE_DAYS = env.int("VALIDATION_LINK_MAX_AGE_DAYS", default=30)
 # A request pending longer than this is overdue: reminded daily, flagged in the admin.
 VALIDATION_REMINDER_AFTER_DAYS = env.int("VALIDATION_REMINDER_AFTER_DAYS", default=3)
+# How long personal data is kept after the last meeting a person registered for ended (and after
+# their last activity) before the daily purge anonymises it; the pilot report's figures are kept
+# (registration.retention, docs/OPERATIONS.md). Bounded by a system check (registration.checks).
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=730)
 
 # --- Logs and errors (smepilot.observability) -----------------------------------------------
 # json: one JSON object per line (time, level, logger, message, request_id, user_id, task_id), for a
