@@ -30,3 +30,9 @@ accesslog = "-"
 errorlog = "-"
 # The request id the site answers with (smepilot.observability) ties a line to the site's own logs.
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+# gunicorn's control socket (gunicornc) sits at one path per user (~/.gunicorn/gunicorn.ctl): a
+# second instance on the same machine cannot open it, and stopping one would remove the other's.
+# Nothing here uses it; GUNICORN_CONTROL_SOCKET names a path of the instance's own to turn it on.
+control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
+if not control_socket_disable:
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
