@@ -52,6 +52,8 @@ class SME(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Set when the retention purge replaced its name and contact details (registration.retention).
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -104,6 +106,9 @@ class ParticipantProfile(models.Model):
     privacy_consent_at = models.DateTimeField(_("privacy notice accepted at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Set when the person's data was anonymised: by the retention purge or when they closed their
+    # account (registration.retention). The row stays, so the pilot report's figures do not change.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

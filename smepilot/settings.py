@@ -340,6 +340,10 @@ VALIDATION_REMINDER_AFTER_DAYS = env.int("VALIDATION_REMINDER_AFTER_DAYS", defau
 # their last activity) before the daily purge anonymises it; the pilot report's figures are kept
 # (registration.retention, docs/OPERATIONS.md). Bounded by a system check (registration.checks).
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=730)
+CELERY_BEAT_SCHEDULE["personal-data-purge"] = {
+    "task": "registration.tasks.personal_data_purge",
+    "schedule": crontab(hour=env.int("PERSONAL_DATA_PURGE_HOUR_UTC", default=2), minute=30),
+}
 
 # --- Logs and errors (smepilot.observability) -----------------------------------------------
 # json: one JSON object per line (time, level, logger, message, request_id, user_id, task_id), for a
