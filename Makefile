@@ -28,7 +28,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed translations
+# The tests' OpenID Connect provider (Node's oidc-provider, pinned by its package-lock.json), for
+# the ITU account sign-in tests; `make install` sets it up too when npm is there.
+OIDC_PROVIDER := tests/oidc_provider
+OIDC_PROVIDER_INSTALLED := $(OIDC_PROVIDER)/node_modules/.installed
+
+$(OIDC_PROVIDER_INSTALLED): $(OIDC_PROVIDER)/package.json $(OIDC_PROVIDER)/package-lock.json
+	npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed translations $(if $(shell command -v npm),$(OIDC_PROVIDER_INSTALLED))
 
 # The translations compiled by Babel (no system gettext needed to run the site); the .mo files
 # are not committed.
@@ -59,7 +68,7 @@ demo-reset: install
 test: test-postgres test-sqlite
 
 # The whole suite on PostgreSQL, the production database.
-test-postgres: install
+test-postgres: install $(OIDC_PROVIDER_INSTALLED)
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 	REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)} \

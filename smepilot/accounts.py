@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import translation
@@ -97,3 +98,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:
         """allauth's notices of account changes, with the account's owner to greet by name."""
         super().send_notification_mail(template_prefix, user, {"user": user, **(context or {})}, email)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """allauth's hooks for the ITU account (TIES) sign-in (smepilot.ties)."""
+
+    def get_signup_form_initial_data(self, sociallogin) -> dict:
+        """The sign-up form starts with the names the ITU account gives (given_name, family_name)."""
+        initial = super().get_signup_form_initial_data(sociallogin)
+        initial["given_name"] = initial.get("first_name", "")
+        initial["family_name"] = initial.get("last_name", "")
+        return initial

@@ -8,7 +8,9 @@ def socialaccount_providers(*, ties_server_url: str, ties_client_id: str, ties_c
 
     The letter lets participants register "with your TIES log-in credentials"; the provider is
     switched on only when its server URL, client id and secret are all configured, so a
-    half-configured deployment shows no broken "Sign in with TIES" button.
+    half-configured deployment shows no broken "Sign in with TIES" button. Every authorization
+    request carries a PKCE challenge (S256): the provider may require one, and it binds the code
+    to the browser that asked for it.
     """
     apps = []
     if ties_server_url and ties_client_id and ties_client_secret:
@@ -18,7 +20,7 @@ def socialaccount_providers(*, ties_server_url: str, ties_client_id: str, ties_c
                 "name": "ITU account (TIES)",
                 "client_id": ties_client_id,
                 "secret": ties_client_secret,
-                "settings": {"server_url": ties_server_url},
+                "settings": {"server_url": ties_server_url, "oauth_pkce_enabled": True},
             }
         )
     return {"openid_connect": {"APPS": apps}}

@@ -268,6 +268,8 @@ CONTENT_SECURITY_POLICY = content_security_policy(oidc_server_url=TIES_OIDC_SERV
 # Show the sign-up form (with the privacy notice) to TIES users too, instead of signing them up
 # silently without their recorded consent.
 SOCIALACCOUNT_AUTO_SIGNUP = False
+# The ITU account's hooks: its names fill the sign-up form (smepilot.accounts).
+SOCIALACCOUNT_ADAPTER = "smepilot.accounts.SocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 

@@ -3,6 +3,9 @@ import pytest
 # Real SMTP server and Celery worker for email tests (see tests/smtp_sink.py).
 from tests.smtp_sink import broker_down, celery_worker_real, smtp_sink  # noqa: F401
 
+# A real OpenID Connect provider (Node's oidc-provider) for the ITU account sign-in (see tests/oidc.py).
+from tests.oidc import closed_port, hanging_server, oidc_provider, ties  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _plain_static_files(settings):

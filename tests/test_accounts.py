@@ -218,7 +218,7 @@ def test_ties_is_an_openid_connect_app_when_configured():
             "name": "ITU account (TIES)",
             "client_id": "smepilot",
             "secret": "s3cret",
-            "settings": {"server_url": "https://ties.example/oidc"},
+            "settings": {"server_url": "https://ties.example/oidc", "oauth_pkce_enabled": True},
         }
     ]
 

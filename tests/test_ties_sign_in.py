@@ -1,0 +1,138 @@
+"""The ITU account (TIES) sign-in against a real OpenID Connect provider (tests/oidc.py).
+
+The site fetches the provider's discovery document, exchanges the code (with PKCE) for tokens,
+checks the ID token against the provider's keys and asks for the userinfo, all over HTTP; the
+person's browser at the provider is driven with requests, ours with Django's test client.
+"""
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.urls import reverse
+
+from registration.models import ParticipantProfile
+from smepilot.outbox.models import OutgoingMessage
+from tests.factories import ParticipantProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+PASSWORD = "a-long-pass-phrase-for-the-pilot"
+LOGIN_URL = "/accounts/oidc/ties/login/"
+
+
+def claims_of(sub, *, email=None, given_name="Nadia", family_name="Haddad", email_verified=True):
+    return {
+        "sub": sub,
+        "email": email or f"{sub}@itu-account.example",
+        "email_verified": email_verified,
+        "given_name": given_name,
+        "family_name": family_name,
+        "name": f"{given_name} {family_name}",
+    }
+
+
+def emails_to(address):
+    bodies = [m.body_text + m.body_html for m in OutgoingMessage.objects.filter(to=address).order_by("pk")]
+    bodies += [m.body for m in mail.outbox if address in m.to]
+    return bodies
+
+
+def site_path(url):
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def start_at_provider(client, process="login"):
+    """Press "ITU account" on our site: the address of the provider's authorization endpoint."""
+    response = client.post(LOGIN_URL, {"process": process})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return response["Location"]
+
+
+def come_back(client, provider, sub, process="login"):
+    """The whole round trip: our login POST, the provider's sign-in and consent, our callback."""
+    callback = provider.authorize(start_at_provider(client, process), sub)
+    return client.get(site_path(callback))
+
+
+def sign_up_with_ties(client, provider, claims, **form):
+    provider.add_account(**claims)
+    response = come_back(client, provider, claims["sub"])
+    assert response.status_code == 302 and response["Location"] == reverse("socialaccount_signup")
+    data = {
+        "email": claims["email"],
+        "given_name": claims["given_name"],
+        "family_name": claims["family_name"],
+        "privacy_consent": "on",
+    }
+    data.update(form)
+    return client.post(reverse("socialaccount_signup"), data)
+
+
+# --- The round trip itself -------------------------------------------------------------------
+
+
+def test_a_new_person_signs_up_with_the_itu_account_and_is_signed_in(client, ties):
+    claims = claims_of("nadia")
+    response = sign_up_with_ties(client, ties, claims)
+    assert response.status_code == 302
+    user = User.objects.get(email=claims["email"])
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert SocialAccount.objects.get(user=user).uid == "nadia"
+    assert EmailAddress.objects.get(user=user, email=claims["email"]).verified  # the provider said so
+    profile = ParticipantProfile.objects.get(user=user)
+    assert (profile.given_name, profile.family_name) == ("Nadia", "Haddad")
+
+
+def test_a_linked_person_signs_in_again_with_the_itu_account(client, ties):
+    claims = claims_of("omar", given_name="Omar", family_name="Farouk")
+    sign_up_with_ties(client, ties, claims)
+    user = User.objects.get(email=claims["email"])
+    client.post(reverse("account_logout"))
+    assert "_auth_user_id" not in client.session
+    response = come_back(client, ties, "omar")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_an_existing_account_is_not_taken_over_by_a_provider_account_with_its_address(client, ties):
+    owner = ParticipantProfileFactory(user__email="owner@sme.example").user
+    ties.add_account(**claims_of("mallory", email="owner@sme.example"))
+    response = come_back(client, ties, "mallory")
+    assert "_auth_user_id" not in client.session
+    if response.status_code == 302 and response["Location"] == reverse("socialaccount_signup"):
+        response = client.post(
+            reverse("socialaccount_signup"),
+            {"email": "owner@sme.example", "given_name": "M", "family_name": "X", "privacy_consent": "on"},
+        )
+    assert "_auth_user_id" not in client.session
+    assert not SocialAccount.objects.filter(user=owner).exists()
+
+
+# --- (c) PKCE --------------------------------------------------------------------------------
+
+
+def test_the_authorization_request_carries_a_pkce_challenge(client, ties):
+    query = parse_qs(urlsplit(start_at_provider(client)).query)
+    assert query["code_challenge_method"] == ["S256"]
+    assert len(query["code_challenge"][0]) >= 43
+    assert sorted(query["scope"][0].split()) == ["email", "openid", "profile"]
+
+
+# --- (f) names from the provider's claims ----------------------------------------------------
+
+
+def test_the_sign_up_form_is_prefilled_with_the_names_the_provider_gives(client, ties):
+    ties.add_account(**claims_of("li", given_name="Li", family_name="Wei", email="li.wei@itu-account.example"))
+    response = come_back(client, ties, "li")
+    assert response["Location"] == reverse("socialaccount_signup")
+    content = client.get(reverse("socialaccount_signup")).content.decode()
+    assert re.search(r'name="given_name"[^>]*value="Li"', content)
+    assert re.search(r'name="family_name"[^>]*value="Wei"', content)
+    assert re.search(r'name="email"[^>]*value="li.wei@itu-account.example"', content)
