@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -109,3 +110,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         initial["given_name"] = initial.get("first_name", "")
         initial["family_name"] = initial.get("last_name", "")
         return initial
+
+    def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None) -> None:
+        """The provider failing on the way back (token, keys or userinfo not fetched): the page that
+        says the ITU account cannot be reached (smepilot.ties), not "authentication failed"."""
+        import requests
+
+        from smepilot.ties import provider_unavailable
+
+        if isinstance(exception, requests.RequestException):
+            raise ImmediateHttpResponse(provider_unavailable(request, exception))
+        super().on_authentication_error(request, provider, error, exception, extra_context)

@@ -270,6 +270,9 @@ CONTENT_SECURITY_POLICY = content_security_policy(oidc_server_url=TIES_OIDC_SERV
 SOCIALACCOUNT_AUTO_SIGNUP = False
 # The ITU account's hooks: its names fill the sign-up form (smepilot.accounts).
 SOCIALACCOUNT_ADAPTER = "smepilot.accounts.SocialAccountAdapter"
+# Seconds to wait for each call to the ITU account provider (discovery, token, keys, userinfo): one
+# that does not answer gets people a page saying so (smepilot.ties), not a request held for minutes.
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("TIES_OIDC_TIMEOUT", default=5)
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 

@@ -6,6 +6,8 @@ from django.views.generic import RedirectView
 
 from registration.views import home
 from smepilot.health import health
+from smepilot.ties import callback as ties_callback
+from smepilot.ties import login as ties_login
 from smepilot.views import set_language
 
 
@@ -30,6 +32,14 @@ urlpatterns = [
     path("", include("registration.urls")),
     path("", include("focalpoints.urls")),
     path("", home, name="home"),
+]
+
+# allauth's OpenID Connect views for the ITU account, answering when its provider fails (smepilot.ties);
+# the same addresses as allauth's, found first.
+urlpatterns = [
+    path("accounts/oidc/<str:provider_id>/login/", ties_login),
+    path("accounts/oidc/<str:provider_id>/login/callback/", ties_callback),
+    *urlpatterns,
 ]
 
 if settings.DEBUG:

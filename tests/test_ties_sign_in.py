@@ -6,6 +6,7 @@ person's browser at the provider is driven with requests, ours with Django's tes
 """
 
 import re
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,6 +19,7 @@ from django.urls import reverse
 from registration.models import ParticipantProfile
 from smepilot.outbox.models import OutgoingMessage
 from tests.factories import ParticipantProfileFactory
+from tests.oidc import ties_providers
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +138,60 @@ def test_the_sign_up_form_is_prefilled_with_the_names_the_provider_gives(client,
     assert re.search(r'name="given_name"[^>]*value="Li"', content)
     assert re.search(r'name="family_name"[^>]*value="Wei"', content)
     assert re.search(r'name="email"[^>]*value="li.wei@itu-account.example"', content)
+
+
+# --- (b) the provider down or not answering --------------------------------------------------
+
+
+def assert_unavailable_page(response):
+    assert response.status_code == 503
+    content = response.content.decode()
+    assert "The ITU account sign-in is not available at the moment" in content
+    assert f'href="{reverse("account_login")}"' in content  # sign in with the email address instead
+    assert f'href="{reverse("account_request_login_code")}"' in content
+
+
+@pytest.fixture
+def provider_at(settings):
+    def point_at(server_url):
+        settings.SOCIALACCOUNT_PROVIDERS = ties_providers(server_url)
+        settings.TIES_ENABLED = True
+
+    return point_at
+
+
+def test_the_provider_down_gets_a_page_saying_so_not_an_error(client, provider_at, closed_port):
+    provider_at(closed_port)
+    assert_unavailable_page(client.post(LOGIN_URL, {"process": "login"}))
+
+
+def test_the_provider_not_answering_gets_the_page_after_a_short_wait(client, settings, provider_at, hanging_server):
+    settings.SOCIALACCOUNT_REQUESTS_TIMEOUT = 1
+    provider_at(hanging_server)
+    started = time.monotonic()
+    response = client.post(LOGIN_URL, {"process": "login"})
+    assert time.monotonic() - started < 5
+    assert_unavailable_page(response)
+
+
+def test_the_provider_calls_have_a_short_timeout():
+    from django.conf import settings
+
+    assert 0 < settings.SOCIALACCOUNT_REQUESTS_TIMEOUT <= 5
+
+
+def test_the_unavailable_page_is_translated(client, provider_at, closed_port):
+    provider_at(closed_port)
+    response = client.post(LOGIN_URL, {"process": "login"}, headers={"accept-language": "fr"})
+    assert response.status_code == 503
+    assert '<html lang="fr"' in response.content.decode()
+
+
+@pytest.mark.parametrize("failure", ["closed_port", "hanging_server"])
+def test_the_provider_failing_before_the_callback_gets_the_page(client, settings, ties, provider_at, failure, request):
+    settings.SOCIALACCOUNT_REQUESTS_TIMEOUT = 1
+    ties.add_account(**claims_of("samir"))
+    callback = ties.authorize(start_at_provider(client), "samir")
+    provider_at(request.getfixturevalue(failure))
+    assert_unavailable_page(client.get(site_path(callback)))
+    assert "_auth_user_id" not in client.session
