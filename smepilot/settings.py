@@ -345,9 +345,11 @@ VALIDATION_REMINDER_AFTER_DAYS = env.int("VALIDATION_REMINDER_AFTER_DAYS", defau
 # their last activity) before the daily purge anonymises it; the pilot report's figures are kept
 # (registration.retention, docs/OPERATIONS.md). Bounded by a system check (registration.checks).
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=730)
+# PERSONAL_DATA_PURGE_EVERY_SECONDS runs it that often instead of daily (tests of the schedule).
 CELERY_BEAT_SCHEDULE["personal-data-purge"] = {
     "task": "registration.tasks.personal_data_purge",
-    "schedule": crontab(hour=env.int("PERSONAL_DATA_PURGE_HOUR_UTC", default=2), minute=30),
+    "schedule": env.int("PERSONAL_DATA_PURGE_EVERY_SECONDS", default=0)
+    or crontab(hour=env.int("PERSONAL_DATA_PURGE_HOUR_UTC", default=2), minute=30),
 }
 
 # --- Logs and errors (smepilot.observability) -----------------------------------------------
