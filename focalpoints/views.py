@@ -15,6 +15,8 @@ is a page saying what to do instead:
   the link was good and the page is the request's read-only record; a POST that comes too late
   (double click, two focal points at the same instant) answers 409 Conflict with that message.
 GET and HEAD never change anything; only a signed-in focal point's POST (CSRF-protected) decides.
+Every page here asks a focal point (and the secretariat) for a second factor passed in this session
+first (smepilot.second_factor): without it they are sent to set it up, and a POST changes nothing.
 """
 
 from http import HTTPStatus
@@ -33,6 +35,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from registration.models import Eligibility, Registration, RegistrationStatus
 from smepilot.accounts import user_display
+from smepilot.second_factor import second_factor_required
 from smepilot.text import ascii_id
 
 from . import decisions, links, selectors
@@ -153,6 +156,7 @@ def _link_registrations(link) -> list[Registration]:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@second_factor_required
 def validation_link(request, token: str):
     """The page behind the link in a focal point's email (see the module docstring for the statuses)."""
     try:
@@ -285,6 +289,7 @@ def validation_link(request, token: str):
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
+@second_factor_required
 def pending_list(request):
     """Everything pending for the focal point's Administration(s), with bulk approve, and the history."""
     administrations = selectors.administrations_by_name(selectors.focal_point_administrations(request.user))
@@ -320,6 +325,7 @@ def pending_list(request):
 
 @login_required
 @require_POST
+@second_factor_required(back_to="focalpoints:pending")
 def bulk_approve(request):
     """Approve the selected pending requests, each decided on its own (one may be decided meanwhile)."""
     if not selectors.focal_point_administrations(request.user).exists():
@@ -359,6 +365,7 @@ def bulk_approve(request):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@second_factor_required
 def registration_detail(request, pk: int):
     """One request of the focal point's Administration, with Approve and Reject (404 for another's)."""
     if not selectors.focal_point_administrations(request.user).exists():
@@ -385,6 +392,7 @@ def registration_detail(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
+@second_factor_required
 def sme_list(request):
     """The SMEs of the focal point's Administration(s), pending confirmation first."""
     administrations = selectors.administrations_by_name(selectors.focal_point_administrations(request.user))
@@ -399,6 +407,7 @@ def sme_list(request):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@second_factor_required
 def sme_detail(request, pk: int):
     """One SME: its facts, and Confirm or Refuse while its eligibility is pending (404 for another's)."""
     if not selectors.focal_point_administrations(request.user).exists():

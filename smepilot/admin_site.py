@@ -2,7 +2,9 @@
 
 The admin is the ITU-D Study Groups Secretariat's: focal points work from their own pages and SME
 representatives from the public site, even if someone flags their account as staff. Sign-in goes
-through allauth (its rate limits, sign-in by code). The pages' write paths: smepilot.admin_base.
+through allauth (its rate limits, sign-in by code), and every admin page asks for a second factor
+passed in this session (smepilot.second_factor): a staff member without one is sent to set it up or
+enter its code, and comes back. The pages' write paths: smepilot.admin_base.
 """
 
 from functools import update_wrapper
@@ -18,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from focalpoints.models import FocalPoint
 from meetings.rules import is_sme_representative
+from smepilot.second_factor import second_factor_passed, second_factor_refusal
 from smepilot.text import ascii_id
 
 
@@ -39,7 +42,7 @@ class SecretariatAdminSite(admin.AdminSite):
     index_title = _("Pilot administration")
 
     def has_permission(self, request):
-        return secretariat_may_use_admin(request)
+        return secretariat_may_use_admin(request) and second_factor_passed(request)
 
     def admin_view(self, view, cacheable=False):
         """Every admin page, with the ids an action posts kept only when they are ids (ASCII digits
@@ -48,6 +51,9 @@ class SecretariatAdminSite(admin.AdminSite):
         inner = super().admin_view(view, cacheable)
 
         def ids_checked(request, *args, **kwargs):
+            if secretariat_may_use_admin(request) and not second_factor_passed(request):
+                # Before anything runs: a POST without the second factor changes nothing.
+                return second_factor_refusal(request)
             if request.method == "POST" and helpers.ACTION_CHECKBOX_NAME in request.POST:
                 selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
                 kept = [value for value in selected if ascii_id(value) is not None]
@@ -63,13 +69,20 @@ class SecretariatAdminSite(admin.AdminSite):
         """Send admin sign-in through allauth's sign-in page, keeping `next`.
 
         A signed-in user without admin access gets 403 instead of a redirect loop (allauth would
-        send them straight back to the admin).
+        send them straight back to the admin); a secretariat member who has not passed a second factor
+        in this session is sent to the page that asks for it, and comes back.
         """
         if request.user.is_authenticated:
             if self.has_permission(request):
                 return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
+            if secretariat_may_use_admin(request):
+                return second_factor_refusal(request, back_to=self._next_url(request))
             raise PermissionDenied(_("Your account has no access to the secretariat admin."))
+        next_url = self._next_url(request)
+        return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+
+    def _next_url(self, request) -> str:
         next_url = request.GET.get("next") or reverse("admin:index", current_app=self.name)
         if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
             next_url = reverse("admin:index", current_app=self.name)
-        return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+        return next_url

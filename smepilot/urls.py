@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from registration.views import home
 from smepilot.health import health
+from smepilot.second_factor_views import second_factor
 from smepilot.ties import callback as ties_callback
 from smepilot.ties import login as ties_login
 from smepilot.views import set_language
@@ -27,6 +28,8 @@ urlpatterns = [
     # Django's set_language, remembering a signed-in person's choice (the only view of django.conf.urls.i18n).
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    # Why and how a second factor is asked for (smepilot.second_factor); allauth's own pages are under accounts/2fa/.
+    path("accounts/second-factor/", second_factor, name="second_factor"),
     path("accounts/", include("allauth.urls")),
     path("", include("meetings.urls")),
     path("", include("registration.urls")),

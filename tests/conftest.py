@@ -25,11 +25,12 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def officer_client(client):
-    """The test client signed in as a secretariat officer (Secretariat group, not a superuser)."""
+    """The test client signed in as a secretariat officer (Secretariat group, not a superuser), with the
+    second factor the admin asks for passed in that session."""
     from tests.factories import secretariat_officer
+    from tests.second_factor import sign_in_with_second_factor
 
-    client.force_login(secretariat_officer())
-    return client
+    return sign_in_with_second_factor(client, secretariat_officer())
 
 
 @pytest.fixture(autouse=True)
