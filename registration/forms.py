@@ -209,3 +209,29 @@ class RegistrationForm(forms.Form):
         return [
             (meeting, self[f"meeting_{meeting.pk}"], self[f"attendance_{meeting.pk}"]) for meeting in self.meetings
         ]
+
+
+class AccountCloseForm(forms.Form):
+    """The account's password, asked again before closing it (accounts without one reauthenticate with allauth)."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput({"autocomplete": "current-password"}),
+        help_text=_("To be sure it is you."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not user.has_usable_password():
+            del self.fields["password"]
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(
+                _("That is not your password. Your account is not closed; enter your password again."),
+                code="wrong_password",
+            )
+        return password

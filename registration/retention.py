@@ -34,6 +34,7 @@ from dataclasses import dataclass, fields
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
+from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
@@ -229,6 +230,8 @@ def _accounts_anonymise(user_ids: list[int]) -> PurgeFigures:
     figures.social_accounts = SocialAccount.objects.filter(user_id__in=user_ids).count()
     SocialAccount.objects.filter(user_id__in=user_ids).delete()  # their tokens go with them
     AccountPreferences.objects.filter(user_id__in=user_ids).delete()
+    if apps.is_installed("allauth.mfa"):  # two-factor secrets and recovery codes
+        apps.get_model("mfa", "Authenticator").objects.filter(user_id__in=user_ids).delete()
     figures.sessions = _sessions_delete(set(user_ids))
     users.model.groups.through.objects.filter(user_id__in=user_ids).delete()
     users.model.user_permissions.through.objects.filter(user_id__in=user_ids).delete()

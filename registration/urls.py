@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 app_name = "registration"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("profile/", views.profile_edit, name="profile"),
     path("profile/sme/", views.profile_sme_choose, name="profile_sme"),
     path("profile/sme/new/", views.sme_declare, name="sme_declare"),
+    path("profile/my-data/", account_views.data_download, name="data_download"),
+    path("profile/close/", account_views.account_close, name="account_close"),
+    path("account-closed/", account_views.account_closed, name="account_closed"),
     path("registrations/", views.registration_list, name="list"),
     path("registrations/new/", views.registration_new, name="new"),
     path("registrations/<int:pk>/cancel/", views.registration_cancel, name="cancel"),

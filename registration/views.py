@@ -3,6 +3,7 @@ shown on the page it came from, with status 400 (never a 500)."""
 
 from http import HTTPStatus
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -38,7 +39,7 @@ def home(request):
 @require_safe
 def privacy_notice(request):
     # Public: it is read before an account exists.
-    return render(request, "registration/privacy.html")
+    return render(request, "registration/privacy.html", {"retention_days": settings.PERSONAL_DATA_RETENTION_DAYS})
 
 
 @login_required

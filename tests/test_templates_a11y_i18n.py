@@ -246,6 +246,8 @@ PAGES = {
         lambda w: reverse("registration:cancel", args=[w["registration"].pk]),
         200,
     ),
+    "close my account": (as_representative, lambda w: reverse("registration:account_close"), 200),
+    "account closed": (None, lambda w: reverse("registration:account_closed"), 200),
     "focal point: pending": (as_focal_point, lambda w: reverse("focalpoints:pending"), 200),
     "focal point: a request": (
         as_focal_point,
@@ -360,6 +362,12 @@ FORMS_WITH_ERRORS = {
         lambda w: reverse("registration:sme_declare"),
         lambda w: {},
         lambda w: ["id_name"],
+    ),
+    "close my account: wrong password": (
+        as_representative,
+        lambda w: reverse("registration:account_close"),
+        lambda w: {"password": "not the password"},
+        lambda w: ["id_password"],
     ),
     "focal point: reject without a reason": (
         as_focal_point,

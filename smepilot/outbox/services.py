@@ -35,6 +35,9 @@ logger = logging.getLogger(__name__)
 # verification links): their bodies are not kept once sent, and the admin never shows them.
 SECRET_TEMPLATE_PREFIXES = ("account/",)
 REDACTED_BODY = "[Removed after sending: this message carried a one-time sign-in secret.]"
+# Templates whose messages are deleted once sent: they go to the address of an account that no
+# longer exists (registration.retention.account_close), which is kept nowhere else.
+DELETED_AFTER_SENDING_TEMPLATES = ("emails/account_closed",)
 
 # How many stuck messages one sweep re-queues; the next sweep takes the rest.
 SWEEP_BATCH_SIZE = 500
@@ -306,6 +309,9 @@ def outgoing_message_deliver(*, message_id: int) -> str:
             )
             transaction.on_commit(partial(outgoing_message_enqueue, message_id=message.pk, countdown=countdown))
         return MessageStatus.QUEUED
+    if message.template in DELETED_AFTER_SENDING_TEMPLATES:
+        OutgoingMessage.objects.filter(pk=message.pk, status=MessageStatus.SENDING).delete()
+        return MessageStatus.SENT
     sent = {"status": MessageStatus.SENT, "sent_at": timezone.now(), "updated_at": timezone.now()}
     if message.template.startswith(SECRET_TEMPLATE_PREFIXES):
         sent.update(body_text=REDACTED_BODY, body_html="")
