@@ -5,10 +5,12 @@ SITE_URL."""
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.contrib import messages
 from django.core.mail import EmailMultiAlternatives
 from django.utils import translation
 
@@ -110,6 +112,24 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         initial["given_name"] = initial.get("first_name", "")
         initial["family_name"] = initial.get("last_name", "")
         return initial
+
+    def save_user(self, request, sociallogin, form=None):
+        """A new account from the ITU account: an address typed on its sign-up form instead of the
+        provider's is not verified, and the account signs in by the provider's (verified) one, so
+        allauth would keep it unconfirmed without a word. Its owner is sent a link to confirm it,
+        which tells them, and until then it gets no reset and blocks nobody (smepilot.email_claims)."""
+        from allauth.account.models import EmailAddress
+
+        user = super().save_user(request, sociallogin, form)
+        for address in EmailAddress.objects.filter(user=user, verified=False):
+            address.send_confirmation(request)
+            get_account_adapter(request).add_message(
+                request,
+                messages.INFO,
+                "account/messages/email_confirmation_sent.txt",
+                {"email": address.email, "login": False, "signup": True},
+            )
+        return user
 
     def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None) -> None:
         """The provider failing on the way back (token, keys or userinfo not fetched): the page that

@@ -218,8 +218,14 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 # No username is asked for; allauth fills Django's (unique) username column from the address.
 ACCOUNT_SIGNUP_FORM_CLASS = "registration.forms.SignupForm"
-# allauth's form, answering as slowly for an address that has an account (no enumeration by timing).
-ACCOUNT_FORMS = {"signup": "smepilot.signup.SignupForm"}
+# allauth's forms: sign-up answering as slowly for an address that has an account (no enumeration by
+# timing); an account counted, and a reset or sign-in code sent, only for an owned (verified) address
+# (smepilot.email_claims).
+ACCOUNT_FORMS = {
+    "signup": "smepilot.signup.SignupForm",
+    "reset_password": "smepilot.account_forms.ResetPasswordForm",
+    "request_login_code": "smepilot.account_forms.RequestLoginCodeForm",
+}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # allauth's own emails (verification, sign-in code, password reset) go through the outbox too.
 ACCOUNT_ADAPTER = "smepilot.accounts.AccountAdapter"
@@ -270,6 +276,7 @@ CONTENT_SECURITY_POLICY = content_security_policy(oidc_server_url=TIES_OIDC_SERV
 SOCIALACCOUNT_AUTO_SIGNUP = False
 # The ITU account's hooks: its names fill the sign-up form (smepilot.accounts).
 SOCIALACCOUNT_ADAPTER = "smepilot.accounts.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "smepilot.signup.SocialSignupForm"}
 # Seconds to wait for each call to the ITU account provider (discovery, token, keys, userinfo): one
 # that does not answer gets people a page saying so (smepilot.ties), not a request held for minutes.
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("TIES_OIDC_TIMEOUT", default=5)

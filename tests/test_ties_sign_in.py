@@ -14,6 +14,7 @@ from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 
 from registration.models import ParticipantProfile
@@ -195,3 +196,105 @@ def test_the_provider_failing_before_the_callback_gets_the_page(client, settings
     provider_at(request.getfixturevalue(failure))
     assert_unavailable_page(client.get(site_path(callback)))
     assert "_auth_user_id" not in client.session
+
+
+# --- (a) an address nobody verified belongs to nobody ----------------------------------------
+
+VICTIM = "amina.owner@sme.example"
+
+
+def sign_up_by_email(client, email, given_name="Amina"):
+    return client.post(
+        reverse("account_signup"),
+        {
+            "email": email,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "given_name": given_name,
+            "family_name": "Owner",
+            "privacy_consent": "on",
+        },
+    )
+
+
+def templates_to(address):
+    return list(OutgoingMessage.objects.filter(to=address).order_by("pk").values_list("template", flat=True))
+
+
+def links_in(bodies):
+    return [link for body in bodies for link in re.findall(r"https?://[^\s\"<]+", body)]
+
+
+def confirm_by_link(client, email):
+    link = next(link for link in links_in(emails_to(email)) if "/accounts/confirm-email/" in link)
+    return client.post(site_path(link))
+
+
+@pytest.fixture
+def squatter_with_ties(ties):
+    """Mallory signs up with her ITU account, typing Amina's address on the sign-up form."""
+    from django.test import Client
+
+    mallory = Client()
+    claims = claims_of("mallory-sq", given_name="Mallory", family_name="Squat")
+    sign_up_with_ties(mallory, ties, claims, email=VICTIM)
+    account = SocialAccount.objects.get(uid="mallory-sq").user
+    assert not EmailAddress.objects.get(user=account, email=VICTIM).verified
+    # Not silent: the address's owner is asked to confirm it, and may ignore it.
+    assert templates_to(VICTIM) == ["account/email/email_confirmation"]
+    mail.outbox.clear()
+    OutgoingMessage.objects.all().delete()
+    return account
+
+
+def test_an_address_typed_on_the_ties_form_does_not_keep_its_owner_from_signing_up(client, squatter_with_ties):
+    response = sign_up_by_email(client, VICTIM)
+    assert response.status_code == 302
+    bodies = emails_to(VICTIM)
+    assert not [body for body in bodies if "/accounts/password/reset/" in body]  # no way into Mallory's account
+    confirm_by_link(client, VICTIM)
+    amina = User.objects.get(pk=client.session["_auth_user_id"])
+    assert amina != squatter_with_ties
+    assert EmailAddress.objects.get(user=amina, email=VICTIM).verified
+    # Mallory's account no longer claims the address its owner proved.
+    assert not EmailAddress.objects.filter(user=squatter_with_ties, email__iexact=VICTIM).exists()
+    squatter_with_ties.refresh_from_db()
+    assert squatter_with_ties.email.lower() != VICTIM
+
+
+def test_no_password_reset_reaches_an_address_for_an_account_that_never_verified_it(client, squatter_with_ties):
+    client.post(reverse("account_reset_password"), {"email": VICTIM})
+    # Told there is no account for it (enumeration prevention), nothing more.
+    assert templates_to(VICTIM) == ["account/email/unknown_account"]
+
+
+def test_no_sign_in_code_reaches_an_address_for_an_account_that_never_verified_it(client, squatter_with_ties):
+    client.post(reverse("account_request_login_code"), {"email": VICTIM})
+    assert templates_to(VICTIM) == ["account/email/unknown_account"]
+
+
+def test_an_address_added_on_the_email_page_does_not_keep_its_owner_from_signing_up(client):
+    from django.test import Client
+
+    mallory = ParticipantProfileFactory().user
+    other = Client()
+    other.force_login(mallory)
+    other.post(reverse("account_email"), {"action_add": "", "email": VICTIM})
+    assert EmailAddress.objects.filter(user=mallory, email=VICTIM, verified=False).exists()
+    mail.outbox.clear()
+    OutgoingMessage.objects.all().delete()
+    cache.clear()  # later: allauth sends one confirmation per address every three minutes
+
+    assert sign_up_by_email(client, VICTIM).status_code == 302
+    assert not [body for body in emails_to(VICTIM) if "/accounts/password/reset/" in body]
+    confirm_by_link(client, VICTIM)
+    amina = User.objects.get(pk=client.session["_auth_user_id"])
+    assert amina != mallory
+    assert not EmailAddress.objects.filter(user=mallory, email__iexact=VICTIM).exists()
+
+
+def test_a_verified_address_still_keeps_a_second_sign_up_out(client):
+    owner = ParticipantProfileFactory(user__email=VICTIM).user
+    sign_up_by_email(client, VICTIM, given_name="Eve")
+    assert list(User.objects.filter(email__iexact=VICTIM)) == [owner]
+    assert any("already have an account" in body for body in emails_to(VICTIM))
