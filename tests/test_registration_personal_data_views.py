@@ -235,3 +235,29 @@ def test_the_closing_confirmation_is_deleted_from_the_outbox_once_sent(client_of
 
     assert [message.to for message in mailoutbox] == [[email]]
     assert not OutgoingMessage.objects.filter(to=email).exists()
+
+
+def test_an_account_without_a_password_closes_once_reauthenticated_by_code(client):
+    import time
+
+    from allauth.account.internal.flows import login as allauth_login
+
+    profile = ParticipantProfileFactory()
+    user = profile.user
+    user.set_unusable_password()
+    user.save()
+    client.force_login(user)
+    session = client.session
+    # What allauth records when the person enters the code it emailed them (reauthentication by code).
+    session[allauth_login._AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session[allauth_login.AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "code", "at": time.time(), "reauthenticated": True, "email": user.email}
+    ]
+    session.save()
+
+    response = client.post(CLOSE, {})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("registration:account_closed")
+    profile.refresh_from_db()
+    assert profile.anonymised_at is not None
