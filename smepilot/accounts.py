@@ -17,6 +17,7 @@ from django.utils import translation
 from smepilot.languages import recipient_language
 from smepilot.outbox.services import mail_queue_rendered
 from smepilot.people import person_name
+from smepilot.second_factor import SignInCountsAsConfirming
 from smepilot.sites import configured_site
 
 
@@ -41,7 +42,7 @@ def on_this_site(url):
     return settings.SITE_URL + rest
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(SignInCountsAsConfirming, DefaultAccountAdapter):
     def get_signup_redirect_url(self, request) -> str:
         """After signing up (and after confirming the address, in the browser that signed up), the
         person's next step: their profile, where they choose their country (registration.selectors)."""

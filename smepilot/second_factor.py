@@ -15,10 +15,13 @@ guards views; the admin site asks the same rule (smepilot.admin_site).
 """
 
 import logging
+import time
 from functools import wraps
 from urllib.parse import urlencode
 
+from allauth.account import app_settings as account_settings
 from allauth.account.authentication import get_authentication_records
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.base.internal.flows import post_authentication
 from allauth.mfa.models import Authenticator
@@ -119,6 +122,30 @@ def second_factor_required(view=None, *, back_to: str | None = None):
     if view is not None:
         return decorator(view)
     return decorator
+
+
+class SignInCountsAsConfirming:
+    """An account adapter mixin: signing in counts as confirming who one is, for allauth.mfa's pages.
+
+    allauth asks for the password (or an emailed code) again before the authenticator app is set up,
+    turned off or its recovery codes shown, unless the person did so in the last
+    ACCOUNT_REAUTHENTICATION_TIMEOUT seconds; a sign-in that recent (by password, emailed code or the
+    ITU account) proves as much. A focal point who just signed in by code sets the app up at once,
+    without a second emailed code.
+    """
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        request = allauth_context.request
+        if not required or app != "allauth.mfa" or request is None or not request.user.is_authenticated:
+            return required
+        timeout = account_settings.REAUTHENTICATION_TIMEOUT
+        recent = [
+            record
+            for record in get_authentication_records(request, request.user)
+            if time.time() - record.get("at", 0) < timeout
+        ]
+        return not recent
 
 
 class MFAAdapter(DefaultMFAAdapter):
