@@ -114,6 +114,24 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         initial["family_name"] = initial.get("last_name", "")
         return initial
 
+    def pre_social_login(self, request, sociallogin) -> None:
+        """Signing in with an ITU account not linked yet, whose address the provider verified and an
+        account here owns (smepilot.email_claims): say so, and how to link it, rather than show a
+        sign-up form that can only end in "we sent you an email". The provider's verification
+        proves the address is theirs, so this tells nothing to someone else. Nothing is linked
+        without signing in to the account first (SOCIALACCOUNT_EMAIL_AUTHENTICATION is off)."""
+        from django.shortcuts import render
+
+        from smepilot.email_claims import email_owned
+
+        if sociallogin.is_existing or request.user.is_authenticated:
+            return
+        for address in sociallogin.email_addresses:
+            if address.verified and email_owned(address.email):
+                raise ImmediateHttpResponse(
+                    render(request, "socialaccount/account_exists.html", {"email": address.email})
+                )
+
     def save_user(self, request, sociallogin, form=None):
         """A new account from the ITU account: an address typed on its sign-up form instead of the
         provider's is not verified, and the account signs in by the provider's (verified) one, so

@@ -298,3 +298,92 @@ def test_a_verified_address_still_keeps_a_second_sign_up_out(client):
     sign_up_by_email(client, VICTIM, given_name="Eve")
     assert list(User.objects.filter(email__iexact=VICTIM)) == [owner]
     assert any("already have an account" in body for body in emails_to(VICTIM))
+
+
+# --- (d) an existing account links its ITU account -------------------------------------------
+
+
+def messages_of(response):
+    return [str(message) for message in response.context["messages"]] if response.context else []
+
+
+def test_the_profile_page_leads_to_linking_the_itu_account(client, ties):
+    person = ParticipantProfileFactory()
+    client.force_login(person.user)
+    content = client.get(reverse("registration:profile")).content.decode()
+    assert f'href="{reverse("socialaccount_connections")}"' in content
+    connections = client.get(reverse("socialaccount_connections"))
+    assert connections.status_code == 200
+    page = connections.content.decode()
+    assert "ITU account (TIES)" in page
+    assert LOGIN_URL in page and 'name="process" value="connect"' in page
+
+
+def test_the_profile_page_does_not_offer_the_itu_account_when_it_is_off(client, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": []}}
+    settings.TIES_ENABLED = False
+    client.force_login(ParticipantProfileFactory().user)
+    content = client.get(reverse("registration:profile")).content.decode()
+    assert f'href="{reverse("socialaccount_connections")}"' not in content
+
+
+def test_an_existing_account_links_its_itu_account_and_is_told_so(client, ties):
+    person = ParticipantProfileFactory(user__email="kofi@sme.example")
+    client.force_login(person.user)
+    ties.add_account(**claims_of("kofi-ties", email="kofi.mensah@itu-account.example", given_name="Kofi"))
+    mail.outbox.clear()
+    OutgoingMessage.objects.all().delete()
+
+    response = come_back(client, ties, "kofi-ties", process="connect")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("socialaccount_connections")
+    page = client.get(response["Location"])
+    told = " ".join(messages_of(page))
+    assert "Your ITU account is now linked" in told
+    assert "onfirmation" not in told  # no confirmation email was sent, none is announced
+    assert SocialAccount.objects.get(uid="kofi-ties").user == person.user
+    assert templates_to("kofi@sme.example") + templates_to("kofi.mensah@itu-account.example") == []
+
+    # From now on the ITU account signs in to this account.
+    client.post(reverse("account_logout"))
+    come_back(client, ties, "kofi-ties")
+    assert client.session["_auth_user_id"] == str(person.user.pk)
+
+
+def test_an_itu_account_linked_elsewhere_is_not_moved_and_the_person_is_told(client, ties):
+    from django.test import Client
+
+    sign_up_with_ties(Client(), ties, claims_of("shared-ties"))
+    person = ParticipantProfileFactory()
+    client.force_login(person.user)
+    response = come_back(client, ties, "shared-ties", process="connect")
+    page = client.get(response["Location"])
+    assert "already linked to another account" in " ".join(messages_of(page))
+    assert SocialAccount.objects.get(uid="shared-ties").user != person.user
+
+
+def test_signing_in_with_an_itu_account_of_an_existing_address_says_to_sign_in_and_link(client, ties):
+    person = ParticipantProfileFactory(user__email="kwame@sme.example")
+    ties.add_account(**claims_of("kwame-ties", email="kwame@sme.example"))
+    response = come_back(client, ties, "kwame-ties")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "You already have an account" in content
+    assert "link your ITU account from your profile" in content
+    assert f'href="{reverse("account_request_login_code")}"' in content
+    assert "_auth_user_id" not in client.session
+    assert not SocialAccount.objects.filter(uid="kwame-ties").exists()
+    assert not SocialAccount.objects.filter(user=person.user).exists()
+
+
+def test_a_linked_itu_account_is_unlinked_from_the_same_page(client, ties):
+    person = ParticipantProfileFactory()
+    client.force_login(person.user)
+    ties.add_account(**claims_of("unlink-me"))
+    come_back(client, ties, "unlink-me", process="connect")
+    account = SocialAccount.objects.get(uid="unlink-me")
+    page = client.get(reverse("socialaccount_connections")).content.decode()
+    assert f'value="{account.pk}"' in page
+    response = client.post(reverse("socialaccount_connections"), {"account": account.pk}, follow=True)
+    assert "Your ITU account is no longer linked" in " ".join(messages_of(response))
+    assert not SocialAccount.objects.filter(pk=account.pk).exists()
