@@ -285,15 +285,20 @@ def test_the_retention_period_is_bounded(settings, days, errors):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_a_person_being_written_by_another_transaction_is_left_for_the_next_run():
+@pytest.mark.parametrize("held", ["profile", "account"])
+def test_a_person_being_written_by_another_transaction_is_left_for_the_next_run(held):
+    """A registration being made locks the profile; a sign-in writes the account's last_login."""
     busy = _old_registration().participant
     _old_registration()
     _backdate()
     locked, release = threading.Event(), threading.Event()
+    row = ParticipantProfile.objects.filter(pk=busy.pk)
+    if held == "account":
+        row = get_user_model().objects.filter(pk=busy.user_id)
 
     def hold_the_row():
         with transaction.atomic():
-            ParticipantProfile.objects.select_for_update().get(pk=busy.pk)
+            row.select_for_update().get()
             locked.set()
             release.wait(10)
         connection.close()
