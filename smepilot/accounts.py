@@ -52,6 +52,12 @@ class AccountAdapter(SignInCountsAsConfirming, DefaultAccountAdapter):
             return super().get_signup_redirect_url(request)
         return next_step(profile=profile_of(user=request.user)).url
 
+    def get_logout_redirect_url(self, request) -> str:
+        """Signed in with the ITU account: on to its provider, to sign out there too (smepilot.ties)."""
+        from smepilot.ties import end_session_url
+
+        return end_session_url(request) or super().get_logout_redirect_url(request)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render allauth's mail as allauth does, then store and queue it instead of sending.
 

@@ -7,7 +7,7 @@ person's browser at the provider is driven with requests, ours with Django's tes
 
 import re
 import time
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -387,3 +387,50 @@ def test_a_linked_itu_account_is_unlinked_from_the_same_page(client, ties):
     response = client.post(reverse("socialaccount_connections"), {"account": account.pk}, follow=True)
     assert "Your ITU account is no longer linked" in " ".join(messages_of(response))
     assert not SocialAccount.objects.filter(pk=account.pk).exists()
+
+
+# --- (e) signing out ends the provider's session too -----------------------------------------
+
+
+def needs_login_at_provider(client, provider):
+    """Whether pressing "ITU account" again asks the person to sign in at the provider."""
+    url = start_at_provider(client)
+    for _step in range(6):
+        response = provider.browser.get(url, allow_redirects=False, timeout=5)
+        if not response.is_redirect:
+            return 'name="login"' in response.text
+        url = urljoin(url, response.headers["Location"])
+        if url.startswith("https://testserver"):
+            return False
+    pytest.fail("the provider kept redirecting")
+
+
+def test_signing_out_ends_the_session_at_the_provider(client, ties):
+    claims = claims_of("leila", given_name="Leila")
+    sign_up_with_ties(client, ties, claims)
+    assert ties.signed_in()
+
+    response = client.post(reverse("account_logout"))
+    assert "_auth_user_id" not in client.session
+    assert response.status_code == 302
+    end_session = response["Location"]
+    assert end_session.startswith(f"{ties.issuer}/session/end")
+    query = parse_qs(urlsplit(end_session).query)
+    assert query["post_logout_redirect_uri"] == ["https://testserver/"]
+    assert query["id_token_hint"][0].count(".") == 2  # the ID token the provider issued
+
+    assert ties.end_session(end_session) == "https://testserver/"
+    assert needs_login_at_provider(client, ties)
+
+
+def test_still_signed_in_at_the_provider_without_signing_out(client, ties):
+    sign_up_with_ties(client, ties, claims_of("yusuf"))
+    client.session.flush()  # our session ended some other way (expired): the provider's is still there
+    assert not needs_login_at_provider(client, ties)
+
+
+def test_signing_out_of_an_email_account_stays_on_the_site(client):
+    client.force_login(ParticipantProfileFactory().user)
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    assert response["Location"] == "/"
