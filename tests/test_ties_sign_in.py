@@ -434,3 +434,21 @@ def test_signing_out_of_an_email_account_stays_on_the_site(client):
     response = client.post(reverse("account_logout"))
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+# --- (g) what to register with the provider is documented ------------------------------------
+
+
+def test_the_readme_says_what_to_register_with_the_provider_and_every_setting():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    assert "/accounts/oidc/ties/login/callback/" in readme  # the redirect URI
+    assert "post_logout_redirect_uri" in readme
+    assert "PKCE" in readme
+    settings_source = (Path(settings.BASE_DIR) / "smepilot" / "settings.py").read_text()
+    names = set(re.findall(r'env(?:\.\w+)?\("(TIES_OIDC_\w+)"', settings_source))
+    assert names >= {"TIES_OIDC_SERVER_URL", "TIES_OIDC_CLIENT_ID", "TIES_OIDC_CLIENT_SECRET", "TIES_OIDC_TIMEOUT"}
+    assert [name for name in sorted(names) if f"`{name}`" not in readme] == []
