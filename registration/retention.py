@@ -53,7 +53,7 @@ from meetings.models import Appointment, DecisionParticipant
 from smepilot.models import AccountPreferences
 from smepilot.outbox.models import MessageStatus, OutgoingMessage
 
-from .models import SME, ParticipantProfile, Registration
+from .models import ACTIVE_STATUSES, SME, ParticipantProfile, Registration
 
 logger = logging.getLogger(__name__)
 
@@ -425,41 +425,51 @@ def account_can_close(*, user) -> bool:
     )
 
 
-def account_close(*, user, now: datetime.datetime | None = None) -> PurgeFigures:
+def account_close(*, user, closed_by=None, now: datetime.datetime | None = None) -> PurgeFigures:
     """Close a person's account at their request: cancel their coming registrations, then anonymise them.
 
-    Pending and validated registrations for meetings not started yet are cancelled through
-    ``registration_cancel`` (the focal points who validated one are told, as for any cancellation);
-    past ones are kept, anonymised, for the pilot report. The confirmation goes to the address the
-    account had, and the outbox deletes it once sent (smepilot.outbox.services).
+    ``closed_by``: the secretariat officer acting on the person's written request (the admin's
+    action), else the person themselves (their profile page). Pending and validated registrations
+    for meetings not started yet are cancelled through ``registration_cancel`` (the focal points who
+    validated one are told, as for any cancellation); past ones are kept, anonymised, for the pilot
+    report. The confirmation goes to the address the account had, and the outbox deletes it once
+    sent (smepilot.outbox.services).
     """
     from smepilot.languages import recipient_language
     from smepilot.outbox.services import mail_queue
 
     from .services import registration_cancel
 
+    closed_by = closed_by or user
+    by_secretariat = closed_by.pk != user.pk
     if not account_can_close(user=user):
-        raise ValidationError(
-            _(
+        if by_secretariat:
+            message = _(
+                "This account is a focal point's, the secretariat's or that of a person in a leadership "
+                "appointment or a decision: end the designation instead; the retention purge anonymises it later."
+            )
+        else:
+            message = _(
                 "Focal points and the secretariat's staff cannot close their accounts here: "
                 "write to the secretariat, who will end your designation."
-            ),
-            code="official",
-        )
+            )
+        raise ValidationError(message, code="official")
     now = now or timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
         user = get_user_model().objects.select_for_update().get(pk=user.pk)
         profile = ParticipantProfile.objects.select_for_update().filter(user=user).first()
+        if user.username.startswith(ANONYMISED_USERNAME_PREFIX) or (profile and profile.anonymised_at):
+            raise ValidationError(_("This account is closed already."), code="closed")
         language = recipient_language(user=user)
         address = user.email
         cancelled = 0
         if profile is not None:
             coming = Registration.objects.filter(
-                participant=profile, status__in=["pending", "validated"], meeting__starts_on__gt=today
+                participant=profile, status__in=ACTIVE_STATUSES, meeting__starts_on__gt=today
             )
             for registration in coming:
-                registration_cancel(registration=registration, cancelled_by=user)
+                registration_cancel(registration=registration, cancelled_by=closed_by)
                 cancelled += 1
         figures = _people_anonymise(
             profile_ids=[profile.pk] if profile is not None else [], user_ids=[user.pk], now=now
@@ -471,5 +481,5 @@ def account_close(*, user, now: datetime.datetime | None = None) -> PurgeFigures
                 context={"cancelled": cancelled},
                 language=language,
             )
-    logger.info("Account %s closed at its owner's request", user.pk)
+    logger.info("Account %s closed at its owner's request (by user %s)", user.pk, closed_by.pk)
     return figures

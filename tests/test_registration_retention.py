@@ -29,6 +29,7 @@ from tests.factories import (
     OutgoingMessageFactory,
     ParticipantProfileFactory,
     RegistrationFactory,
+    UserFactory,
 )
 from tests.test_report import PERIOD, data_set  # noqa: F401 - the report's worked example, as a fixture
 
@@ -315,3 +316,26 @@ def test_a_person_being_written_by_another_transaction_is_left_for_the_next_run(
     busy.refresh_from_db()
     assert busy.anonymised_at is None
     assert retention.personal_data_purge().people == 1
+
+
+def test_closing_an_account_on_the_persons_written_request_and_only_once():
+    from django.core.exceptions import ValidationError
+
+    profile = _old_registration().participant
+    officer = UserFactory(is_staff=True)
+
+    figures = retention.account_close(user=profile.user, closed_by=officer)
+
+    assert figures.people == 1
+    with pytest.raises(ValidationError, match="closed already"):
+        retention.account_close(user=profile.user, closed_by=officer)
+
+
+def test_an_official_account_is_not_closed_on_request():
+    from django.core.exceptions import ValidationError
+
+    focal = FocalPointFactory()
+    with pytest.raises(ValidationError, match="end the designation"):
+        retention.account_close(user=focal.user, closed_by=UserFactory(is_staff=True))
+    focal.user.refresh_from_db()
+    assert focal.user.is_active
