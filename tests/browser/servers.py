@@ -1,9 +1,11 @@
-"""The site in its two shapes, started as real processes for the browser tests.
+"""The site in its two shapes, started as real processes for the browser and scale-out tests.
 
-- ``EmbeddedSite``: what ``make run`` starts: ``runserver`` with DEBUG on, a SQLite file, no broker
-  (Celery tasks run inside the web process), loaded with ``seed_demo``.
-- ``ProductionSite``: gunicorn with DEBUG off and the static files collected (WhiteNoise), a
-  PostgreSQL database of its own, Redis for the cache and the broker, and a Celery worker.
+- ``start_embedded_site``: what ``make run`` starts: ``runserver`` with DEBUG on, a SQLite file, no
+  broker (Celery tasks run inside the web process), loaded with ``seed_demo``.
+- ``start_production_site``: gunicorn with DEBUG off and the static files collected (WhiteNoise), a
+  PostgreSQL database of its own, Redis for the cache and the broker, and a Celery worker. Scaled
+  out (tests/test_scale_out.py) it is several gunicorn instances and workers on that one database,
+  cache and queue, with the one Celery beat a deployment has.
 
 Both send email over SMTP to the test run's sink, and each gets its own database, cache-key
 prefix and task queue, so two test runs on one machine never share state.
@@ -56,14 +58,18 @@ class Account:
 
 @dataclass
 class Site:
-    """A running site: its address, the demo accounts and where its processes write."""
+    """A running site: its addresses (one per web instance), the demo accounts and where its processes write.
+
+    ``processes`` are named after their log file in ``workdir``: "web-1", "worker-2", "beat"...
+    """
 
     name: str
     url: str
     workdir: Path
     env: dict
     accounts: dict[str, Account] = field(default_factory=dict)
-    processes: list[subprocess.Popen] = field(default_factory=list)
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    urls: list[str] = field(default_factory=list)
 
     def account(self, role_start: str) -> Account:
         for role, account in self.accounts.items():
@@ -81,11 +87,26 @@ class Site:
             parts.append(f"--- {path.name}\n" + "\n".join(text))
         return "\n".join(parts)
 
+    def start(self, name: str, command: list[str], *, env: dict | None = None) -> subprocess.Popen:
+        """Start one of the site's processes, writing to ``<name>.log`` in the site's folder."""
+        process = _start(command, env={**self.env, **(env or {})}, log=self.workdir / f"{name}.log")
+        self.processes[name] = process
+        return process
+
+    def log_lines(self, name: str) -> list[str]:
+        path = self.workdir / f"{name}.log"
+        return path.read_text(errors="replace").splitlines() if path.exists() else []
+
+    def kill(self, name: str):
+        """SIGKILL one process (and its children): no shutdown, no acknowledgement, as in a crash."""
+        os.killpg(self.processes[name].pid, signal.SIGKILL)
+        self.processes[name].wait(10)
+
     def stop(self):
-        for process in reversed(self.processes):
+        for process in reversed(self.processes.values()):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
+        for process in self.processes.values():
             try:
                 process.wait(15)
             except subprocess.TimeoutExpired:
@@ -116,13 +137,13 @@ def _start(command: list[str], *, env: dict, log: Path) -> subprocess.Popen:
     )
 
 
-def _wait_until_serving(site: Site, process: subprocess.Popen, *, timeout: float = 60):
+def _wait_until_serving(site: Site, process: subprocess.Popen, url: str, *, timeout: float = 60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{site.name}: the server exited ({process.returncode}).\n{site.log_tail()}")
         try:
-            with urllib.request.urlopen(site.url + "/", timeout=5) as response:  # noqa: S310 - our own loopback
+            with urllib.request.urlopen(url + "/", timeout=5) as response:  # noqa: S310 - our own loopback
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -149,23 +170,35 @@ def start_embedded_site(smtp_port: int) -> Site:
         EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
         SITE_URL=url,
     )
-    site = Site("embedded", url, workdir, env)
+    site = Site("embedded", url, workdir, env, urls=[url])
     site.manage("migrate", "--noinput")
     site.accounts = _demo_accounts(site.manage("seed_demo"))
-    server = _start(
-        [PYTHON, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"], env=env, log=workdir / "web.log"
-    )
-    site.processes.append(server)
-    _wait_until_serving(site, server)
+    server = site.start("web", [PYTHON, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"])
+    _wait_until_serving(site, server, url)
     return site
 
 
-def start_production_site(smtp_port: int, *, database_url: str, redis_url: str) -> Site:
-    """The production shape: gunicorn (DEBUG off, WhiteNoise), PostgreSQL, Redis, a Celery worker."""
+def start_production_site(
+    smtp_port: int,
+    *,
+    database_url: str,
+    redis_url: str,
+    web: int = 1,
+    workers: int = 1,
+    beat: bool = False,
+    settings: dict[str, str] | None = None,
+    label: str = "browser",
+) -> Site:
+    """The production shape: gunicorn (DEBUG off, WhiteNoise), PostgreSQL, Redis, Celery workers.
+
+    ``web`` gunicorn instances (each on a port of its own, ``site.urls``) and ``workers`` Celery
+    workers share the one database, cache-key prefix and queue, as a deployment scaled out does;
+    ``beat`` adds the deployment's one Celery beat. ``settings`` are further environment variables;
+    ``label`` starts the names of the database, key prefix and queue (``smepilot_<label>_<random>``).
+    """
     workdir = Path(tempfile.mkdtemp(prefix="smepilot-production-"))
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    own = f"browser_{secrets.token_hex(4)}"
+    urls = [f"http://127.0.0.1:{free_port()}" for _instance in range(web)]
+    own = f"{label}_{secrets.token_hex(4)}"
     env = _base_env(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
@@ -176,29 +209,43 @@ def start_production_site(smtp_port: int, *, database_url: str, redis_url: str) 
         CACHE_KEY_PREFIX=own,
         CELERY_TASK_DEFAULT_QUEUE=own,
         EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
-        SITE_URL=url,
+        # Links in emails name the first instance; any instance answers them.
+        SITE_URL=urls[0],
         STATIC_ROOT=str(workdir / "static"),
         SECURE_SSL_REDIRECT="false",
         SECURE_HSTS_SECONDS="0",
+        **(settings or {}),
     )
-    site = Site("production", url, workdir, env)
+    site = Site("production", urls[0], workdir, env, urls=urls)
     _database_create(env["DATABASE_URL"])
     site.manage("migrate", "--noinput")
     site.manage("collectstatic", "--noinput")
     site.accounts = _demo_accounts(site.manage("seed_demo", "--allow-production"))
-    worker = _start(
-        [PYTHON, "-m", "celery", "-A", "smepilot", "worker", "--pool", "solo", "--queues", own]
-        + ["--without-gossip", "--without-mingle", "--loglevel", "INFO"],
-        env=env,
-        log=workdir / "worker.log",
-    )
-    web = _start(
-        [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "smepilot.wsgi"],
-        env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "4"},
-        log=workdir / "web.log",
-    )
-    site.processes += [worker, web]
-    _wait_until_serving(site, web)
+    for number in range(1, workers + 1):
+        site.start(
+            f"worker-{number}",
+            [PYTHON, "-m", "celery", "-A", "smepilot", "worker", "--pool", "solo", "--queues", own]
+            + ["--hostname", f"worker-{number}-{own}@%h", "--without-gossip", "--without-mingle"]
+            + ["--loglevel", "INFO"],
+        )
+    if beat:
+        site.start(
+            "beat",
+            [PYTHON, "-m", "celery", "-A", "smepilot", "beat", "--loglevel", "INFO"]
+            + ["--schedule", str(workdir / "celerybeat-schedule")],
+        )
+    servers = []
+    for number, url in enumerate(urls, start=1):
+        port = urlsplit(url).port
+        servers.append(
+            site.start(
+                f"web-{number}",
+                [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "smepilot.wsgi"],
+                env={"GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "4"},
+            )
+        )
+    for server, url in zip(servers, urls, strict=True):
+        _wait_until_serving(site, server, url)
     return site
 
 
