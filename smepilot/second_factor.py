@@ -26,6 +26,8 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.base.internal.flows import post_authentication
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.http import HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
@@ -170,3 +172,15 @@ def authenticator_app_counts_as_passed(sender, request, user, authenticator, **k
         return
     post_authentication(request, authenticator)
     logger.info("User %s set up an authenticator app.", user.pk)
+
+
+@receiver(post_delete, sender=Authenticator, dispatch_uid="smepilot_recovery_codes_go_with_the_app")
+def recovery_codes_go_with_the_app(sender, instance, **kwargs):
+    """An authenticator app deleted (turned off by its owner, or reset by a superuser in the admin): the
+    recovery codes that stood in for it go too, so that the person sets both up again."""
+    if instance.type != Authenticator.Type.TOTP:
+        return
+    others = Authenticator.objects.filter(user_id=instance.user_id)
+    if not others.exclude(type=Authenticator.Type.RECOVERY_CODES).exists():
+        others.delete()
+    logger.warning("The authenticator app of user %s was removed.", instance.user_id)

@@ -1,10 +1,10 @@
 import pytest
 
-# Real SMTP server and Celery worker for email tests (see tests/smtp_sink.py).
-from tests.smtp_sink import broker_down, celery_worker_real, smtp_sink  # noqa: F401
-
 # A real OpenID Connect provider (Node's oidc-provider) for the ITU account sign-in (see tests/oidc.py).
 from tests.oidc import closed_port, hanging_server, oidc_provider, ties  # noqa: F401
+
+# Real SMTP server and Celery worker for email tests (see tests/smtp_sink.py).
+from tests.smtp_sink import broker_down, celery_worker_real, smtp_sink  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +31,14 @@ def officer_client(client):
     from tests.second_factor import sign_in_with_second_factor
 
     return sign_in_with_second_factor(client, secretariat_officer())
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's superuser client, with the second factor the admin asks for passed in that session."""
+    from tests.second_factor import sign_in_with_second_factor
+
+    return sign_in_with_second_factor(client, admin_user)
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -285,6 +286,17 @@ class SocialTokenFactory(factory.django.DjangoModelFactory):
     expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(hours=1))
 
 
+class AuthenticatorFactory(factory.django.DjangoModelFactory):
+    """A person's authenticator app (allauth.mfa), with a secret of its own (tests/second_factor.py)."""
+
+    class Meta:
+        model = "mfa.Authenticator"
+
+    user = factory.SubFactory(UserFactory)
+    type = "totp"
+    data = factory.LazyFunction(lambda: {"secret": generate_totp_secret()})
+
+
 # One factory per model the admin registers, by label ("app_label.ModelName"): the admin's page and
 # write-path tests make rows of every model from it, and fail for a registered model missing here.
 FACTORY_BY_MODEL_LABEL = {
@@ -295,6 +307,7 @@ FACTORY_BY_MODEL_LABEL = {
     "socialaccount.SocialApp": SocialAppFactory,
     "socialaccount.SocialAccount": SocialAccountFactory,
     "socialaccount.SocialToken": SocialTokenFactory,
+    "mfa.Authenticator": AuthenticatorFactory,
     "outbox.OutgoingMessage": OutgoingMessageFactory,
     "meetings.Pilot": PilotFactory,
     "meetings.StudyGroup": StudyGroupFactory,

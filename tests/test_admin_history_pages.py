@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from registration.models import ParticipantProfile, RegistrationStatus
 from tests import factories
 from tests.admin_helpers import admin_action
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
 
@@ -44,7 +45,7 @@ def officer(client):
     user = factories.secretariat_officer()
     user.first_name, user.last_name = "Nadia", "Haddad"
     user.save()
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     return user
 
 
@@ -117,7 +118,7 @@ def test_a_change_the_registrant_made_on_the_site_says_so(client, officer, regis
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.CANCELLED
 
-    client.force_login(officer)
+    sign_in_with_second_factor(client, officer)
     latest = _rows(_history(client, registration))[0]
 
     assert "the registrant on the site" in latest
@@ -145,13 +146,13 @@ def test_a_reopening_shows_its_whole_change_reason(client, officer, registration
 
 def test_a_focal_points_decision_names_the_focal_point(client, officer, focal_point):
     registration = factories.RegistrationFactory(participant__sme__administration=focal_point.administration)
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     response = client.post(
         reverse("focalpoints:registration", args=[registration.pk]),
         {"decision": "approve", "registration": registration.pk, "reason": ""},
     )
     assert response.status_code == 302
-    client.force_login(officer)
+    sign_in_with_second_factor(client, officer)
 
     latest = _rows(_history(client, registration))[0]
 
@@ -205,7 +206,7 @@ def test_a_profile_made_at_sign_up_is_the_registrants(client, officer):
     profile = ParticipantProfile.objects.get(user__email="wanjiru@sme.example")
     assert profile.history.get().history_user == profile.user
 
-    client.force_login(officer)
+    sign_in_with_second_factor(client, officer)
     response = client.get(reverse("admin:registration_participantprofile_history", args=[profile.pk]))
     assert response.status_code == 200
     (first,) = _rows(response)

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from registration.models import Attendance, Registration, RegistrationStatus
 from tests import factories
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
 
@@ -117,7 +118,7 @@ def superuser():
 
 @pytest.fixture
 def superuser_client(client, superuser):
-    client.force_login(superuser)
+    sign_in_with_second_factor(client, superuser)
     return client
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from meetings.admin_participants import meeting_participants
 from registration.models import Attendance, RegistrationStatus
 from tests.factories import MeetingFactory, RegistrationFactory, UserFactory
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def staff(client):
     user.user_permissions.set(
         Permission.objects.filter(codename__in=["view_meeting", "change_meeting", "view_registration"])
     )
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     return user
 
 
@@ -100,7 +101,7 @@ def test_meeting_change_page_links_to_the_lists(client, staff, meeting):
 def test_staff_without_registration_view_permission_is_refused(client, meeting, name):
     user = UserFactory(is_staff=True)
     user.user_permissions.set(Permission.objects.filter(codename="view_meeting"))
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     assert client.get(_url(name, meeting)).status_code == 403
 
 

@@ -23,6 +23,7 @@ from tests.factories import (
     UserFactory,
     secretariat_officer,
 )
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ SECRETARIAT_MODELS = [
 
 @pytest.fixture
 def superuser_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in_with_second_factor(client, UserFactory(is_staff=True, is_superuser=True))
     return client
 
 
@@ -197,7 +198,7 @@ def _objects():
 @pytest.mark.parametrize("who", ["officer", "superuser"])
 def test_staff_can_view_add_and_change_what_the_work_needs(client, who):
     user = secretariat_officer() if who == "officer" else UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     objects = _objects()
     assert client.get(reverse("admin:index")).status_code == 200
     for app_label, model in SECRETARIAT_MODELS:
@@ -244,7 +245,7 @@ def test_superuser_can_manage_users(superuser_client):
 
 
 def test_staff_outside_the_group_sees_nothing(client):
-    client.force_login(UserFactory(is_staff=True))
+    sign_in_with_second_factor(client, UserFactory(is_staff=True))
     assert client.get(reverse("admin:index")).status_code == 200
     assert client.get(reverse("admin:meetings_appointment_changelist")).status_code == 403
 

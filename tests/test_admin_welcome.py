@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import secretariat_officer
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
 
@@ -11,7 +12,7 @@ def test_the_admin_greets_the_officer_by_name_never_by_the_made_up_username(clie
     officer.username = "nadia.haddad"  # what allauth makes up from the address
     officer.first_name, officer.last_name = "", ""
     officer.save()
-    client.force_login(officer)
+    sign_in_with_second_factor(client, officer)
     content = client.get(reverse("admin:index")).content.decode()
     assert "nadia.haddad@itu.example" in content
     assert "<strong>nadia.haddad</strong>" not in content

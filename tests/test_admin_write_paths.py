@@ -127,6 +127,16 @@ ADMIN_WRITE_PATHS = {
         "urls": {},
         "inlines": {},
     },
+    "mfa.Authenticator": {
+        "add": REFUSED,
+        "change": REFUSED,
+        "delete": "plain: a superuser resetting someone's two-factor authentication (their recovery codes go "
+        "too, smepilot.second_factor); they set the app up again before deciding",
+        "history": NOT_APPLICABLE,
+        "actions": {"delete_selected": "plain: as the delete page"},
+        "urls": {},
+        "inlines": {},
+    },
     # --- Outgoing email: written by the outbox alone -------------------------------------------
     "outbox.OutgoingMessage": {
         "add": REFUSED,

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from focalpoints import notifications
 from smepilot.outbox.models import OutgoingMessage
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def arabic_registration(registration):
 
 
 def test_the_focal_points_page_isolates_names_typed_in_another_script(client, focal_point, arabic_registration):
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     page = client.get(reverse("focalpoints:registration", args=[arabic_registration.pk])).content.decode()
     assert "<bdi>أمينة العلي</bdi>" in page
     assert "<bdi>شركة النيل للبيانات</bdi>" in page

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from meetings.secretariat import SECRETARIAT_GROUP_NAME, secretariat_permission_codenames
 from tests.factories import UserFactory
+from tests.second_factor import second_factor_pass
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +68,11 @@ def test_the_link_sets_the_password_once_and_the_account_reaches_the_admin(clien
     assert user.check_password(NEW_PASSWORD)
     client.logout()
     assert client.login(username=user.username, password=NEW_PASSWORD)
+    # The admin first asks for the second factor (smepilot.second_factor), then opens.
+    assert client.get(reverse("admin:registration_registration_changelist"))["Location"].startswith(
+        reverse("second_factor")
+    )
+    second_factor_pass(client, user)
     assert client.get(reverse("admin:registration_registration_changelist")).status_code == 200
 
     client.logout()

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from registration.models import Attendance, Eligibility, RegistrationStatus
 from registration.services import registration_create
 from tests.factories import FocalPointFactory, MeetingFactory, ParticipantProfileFactory, PilotFactory, SMEFactory
+from tests.second_factor import sign_in_with_second_factor
 
 
 def _message_to(sink, address):
@@ -31,7 +32,7 @@ def test_registration_to_validation_to_calendar_file(smtp_sink, celery_worker_re
     link = next(word for word in text.split() if "/validation/" in word)
     path = urlsplit(link).path
 
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     page = client.get(path)
     assert page.status_code == 200
     assert "Kofi Mensah" in page.content.decode()

@@ -22,6 +22,7 @@ from django.utils import translation
 
 from focalpoints import links
 from tests.factories import FocalPointFactory, ParticipantProfileFactory, UserFactory
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -207,7 +208,7 @@ def test_a_focal_point_of_another_administration_keeps_the_other_administration_
     client, registration, focal_point
 ):
     stranger = FocalPointFactory()
-    client.force_login(stranger.user)
+    sign_in_with_second_factor(client, stranger.user)
 
     response = client.get(link_path(registration, focal_point))
 
@@ -236,7 +237,7 @@ def test_focal_point_pages_refusing_a_non_focal_point_link_to_their_own_pages(cl
 def test_problem_pages_of_the_link_never_offer_the_pending_list_to_a_non_focal_point(
     client, registration, focal_point, settings
 ):
-    client.force_login(ParticipantProfileFactory(sme__administration=focal_point.administration).user)
+    sign_in_with_second_factor(client, ParticipantProfileFactory(sme__administration=focal_point.administration).user)
     settings.VALIDATION_LINK_MAX_AGE_DAYS = 0  # expired: 410 for anyone
     response = client.get(link_path(registration, focal_point))
     assert response.status_code == 410

@@ -25,6 +25,7 @@ from tests.factories import (
     UserFactory,
     secretariat_officer,
 )
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -240,7 +241,7 @@ def test_an_emailed_link_decides_the_reopened_registration_once(client, registra
     old_link = re.search(r"https?://\S+/validation/\S+", OutgoingMessage.objects.get().body_text).group(0)
     _decided(registration, focal_point)
     decisions.registration_reopen(registration=registration, reopened_by=officer, reason=REASON)
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     path = urlsplit(old_link).path
 
     response = client.post(path, {"registration": registration.pk, "decision": "reject", "reason": "Not an SME."})
@@ -313,7 +314,7 @@ def test_the_action_is_offered_to_staff_who_may_change_registrations_only(client
         value for value, _label in response.context["action_form"].fields["action"].choices
     ]
 
-    client.force_login(staff_with_permissions("view_registration"))
+    sign_in_with_second_factor(client, staff_with_permissions("view_registration"))
     response = client.get(reverse(CHANGELIST))
     assert "reopen_for_new_decision" not in [
         value for value, _label in response.context["action_form"].fields["action"].choices

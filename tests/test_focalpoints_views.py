@@ -20,6 +20,7 @@ from tests.factories import (
     UserFactory,
     secretariat_officer,
 )
+from tests.second_factor import second_factor_pass, sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def test_anonymous_opening_is_sent_to_sign_in_and_back(client, registration, foc
 
 
 def test_focal_point_sees_the_request_with_approve_and_reject_forms(client, registration, focal_point):
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     path = link_path(registration, focal_point)
 
     response = client.get(path)
@@ -73,7 +74,7 @@ def test_focal_point_sees_the_request_with_approve_and_reject_forms(client, regi
 
 
 def test_approve_through_the_link_then_the_page_says_who_and_when(client, registration, focal_point):
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     path = link_path(registration, focal_point)
 
     response = client.post(path, {"registration": registration.pk, "decision": "approve"})
@@ -92,14 +93,14 @@ def test_approve_through_the_link_then_the_page_says_who_and_when(client, regist
     assert 'value="approve"' not in html
     # A colleague opening their own link reads who decided, and when.
     colleague = FocalPointFactory(administration=focal_point.administration)
-    client.force_login(colleague.user)
+    sign_in_with_second_factor(client, colleague.user)
     html = client.get(link_path(registration, colleague)).content.decode()
     assert "already validated by Amina Diallo at" in html
     assert "You approved" not in html
 
 
 def test_reject_then_a_second_post_of_ones_own_says_you_rejected(client, registration, focal_point):
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     path = link_path(registration, focal_point)
     data = {"registration": registration.pk, "decision": "reject", "reason": "Not national."}
 
@@ -116,7 +117,7 @@ def test_reject_then_a_second_post_of_ones_own_says_you_rejected(client, registr
 def test_a_second_post_answers_409_and_changes_nothing(client, registration, focal_point):
     colleague = FocalPointFactory(administration=focal_point.administration)
     decisions.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
-    client.force_login(colleague.user)
+    sign_in_with_second_factor(client, colleague.user)
 
     response = client.post(
         link_path(registration, colleague), {"registration": registration.pk, "decision": "reject", "reason": "No"}
@@ -130,7 +131,7 @@ def test_a_second_post_answers_409_and_changes_nothing(client, registration, foc
 
 
 def test_reject_without_reason_is_400_with_the_error_beside_the_field(client, registration, focal_point):
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     path = link_path(registration, focal_point)
 
     response = client.post(path, {"registration": registration.pk, "decision": "reject", "reason": ""})
@@ -150,7 +151,7 @@ def test_reject_without_reason_is_400_with_the_error_beside_the_field(client, re
 
 def test_post_for_a_registration_not_in_the_link_is_400(client, registration, focal_point):
     other = RegistrationFactory(participant__sme__administration=focal_point.administration)
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     response = client.post(link_path(registration, focal_point), {"registration": other.pk, "decision": "approve"})
     assert response.status_code == 400
     other.refresh_from_db()
@@ -160,7 +161,7 @@ def test_post_for_a_registration_not_in_the_link_is_400(client, registration, fo
 def test_batch_link_decides_each_registration_on_its_own(client, focal_point):
     first = RegistrationFactory(participant__sme__administration=focal_point.administration)
     second = RegistrationFactory(participant=first.participant)
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     path = link_path(first, focal_point, ids=[first.pk, second.pk])
 
     client.post(path, {"registration": second.pk, "decision": "approve"})
@@ -184,7 +185,7 @@ def assert_nothing_changed(registration):
 @pytest.mark.parametrize("signed_in", [False, True])
 def test_tampered_truncated_or_other_purpose_links_are_400(client, registration, focal_point, signed_in):
     if signed_in:
-        client.force_login(focal_point.user)
+        sign_in_with_second_factor(client, focal_point.user)
     token = link_path(registration, focal_point).split("/")[-2]
     payload = {"r": [registration.pk], "f": focal_point.pk, "a": focal_point.administration_id}
     bad_tokens = {
@@ -204,7 +205,7 @@ def test_tampered_truncated_or_other_purpose_links_are_400(client, registration,
 
 
 def test_expired_link_is_410(client, registration, focal_point, settings):
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     path = link_path(registration, focal_point)
     settings.VALIDATION_LINK_MAX_AGE_DAYS = 0
     # max_age 0: a token signed a moment ago is already too old.
@@ -217,7 +218,7 @@ def test_expired_link_is_410(client, registration, focal_point, settings):
 
 def test_focal_point_of_another_administration_gets_403_and_sees_nothing(client, registration, focal_point):
     stranger = FocalPointFactory()
-    client.force_login(stranger.user)
+    sign_in_with_second_factor(client, stranger.user)
     path = link_path(registration, focal_point)
     for method in (client.get, client.post):
         response = method(path, {"registration": registration.pk, "decision": "approve"})
@@ -233,7 +234,7 @@ def test_registrant_or_any_other_account_gets_403(client, registration, focal_po
 
 
 def test_secretariat_sees_the_request_read_only_and_cannot_post(client, registration, focal_point):
-    client.force_login(secretariat_officer())
+    sign_in_with_second_factor(client, secretariat_officer())
     path = link_path(registration, focal_point)
     response = client.get(path)
     assert response.status_code == 200
@@ -243,7 +244,7 @@ def test_secretariat_sees_the_request_read_only_and_cannot_post(client, registra
 
 
 def test_unknown_registration_is_404(client, focal_point):
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     path = link_path(None, focal_point, ids=[987654321])
     response = client.get(path)
     assert response.status_code == 404
@@ -254,7 +255,7 @@ def test_cancelled_registration_is_410(client, registration, focal_point):
     Registration.objects.filter(pk=registration.pk).update(
         status=RegistrationStatus.CANCELLED, cancelled_at=timezone.now()
     )
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     path = link_path(registration, focal_point)
     for method in (client.get, client.post):
         response = method(path, {"registration": registration.pk, "decision": "approve"})
@@ -268,7 +269,7 @@ def test_link_of_a_focal_point_no_longer_designated_is_410(client, registration,
     colleague = FocalPointFactory(administration=focal_point.administration)
     path = link_path(registration, focal_point)
     FocalPoint.objects.filter(pk=focal_point.pk).update(is_active=False)
-    client.force_login(colleague.user)
+    sign_in_with_second_factor(client, colleague.user)
     assert client.get(path).status_code == 410
     assert_nothing_changed(registration)
 
@@ -276,14 +277,14 @@ def test_link_of_a_focal_point_no_longer_designated_is_410(client, registration,
 def test_link_bound_to_another_administration_is_refused(client, registration, focal_point):
     """A correctly signed link whose Administration is not the registration's (the binding holds)."""
     other = FocalPointFactory()
-    client.force_login(other.user)
+    sign_in_with_second_factor(client, other.user)
     path = link_path(registration, other, administration_id=other.administration_id)
     assert client.get(path).status_code == 400
     assert_nothing_changed(registration)
 
 
 def test_wrong_methods_are_405(client, registration, focal_point):
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     assert client.put(link_path(registration, focal_point)).status_code == 405
     assert client.get(reverse("focalpoints:bulk_approve")).status_code == 405
 
@@ -305,7 +306,7 @@ def test_pending_page_lists_own_administration_only_with_history(client, focal_p
     other = RegistrationFactory(participant__family_name="Elsewhere")
     decided = RegistrationFactory(participant__sme__administration=focal_point.administration)
     decisions.registration_decide(registration=decided, decided_by=focal_point.user, approve=False, reason="Late")
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
 
     response = client.get(reverse("focalpoints:pending"))
 
@@ -329,7 +330,7 @@ def test_pending_page_lists_own_administration_only_with_history(client, focal_p
 
 
 def test_registration_page_approves_and_rejects(client, focal_point, registration):
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     url = reverse("focalpoints:registration", args=[registration.pk])
     assert client.get(url).status_code == 200
     response = client.post(url, {"registration": registration.pk, "decision": "reject", "reason": ""})
@@ -347,7 +348,7 @@ def test_registration_page_approves_and_rejects(client, focal_point, registratio
 def test_bulk_approve_only_touches_own_pending_requests(client, focal_point):
     mine = RegistrationFactory.create_batch(3, participant__sme__administration=focal_point.administration)
     other = RegistrationFactory()
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
 
     response = client.post(
         reverse("focalpoints:bulk_approve"), {"registrations": [mine[0].pk, mine[1].pk, other.pk]}, follow=True
@@ -369,7 +370,7 @@ def test_bulk_approve_sent_twice_says_you_approved_them_and_names_who_else_decid
     colleague = FocalPointFactory(administration=focal_point.administration, name="Otieno Were")
     by_colleague = RegistrationFactory(participant__sme__administration=focal_point.administration)
     decisions.registration_decide(registration=by_colleague, decided_by=colleague.user, approve=True)
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     selected = {"registrations": [mine[0].pk, mine[1].pk, by_colleague.pk]}
 
     client.post(reverse("focalpoints:bulk_approve"), selected)
@@ -387,7 +388,7 @@ def test_sme_pages_confirm_and_refuse_for_own_administration_only(client, focal_
     to_refuse = SMEFactory(administration=focal_point.administration, eligibility=Eligibility.PENDING, name="Beta")
     waiting = RegistrationFactory(participant__sme=to_refuse)
     foreign = SMEFactory(eligibility=Eligibility.PENDING, name="Foreign Co")
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
 
     listing = client.get(reverse("focalpoints:smes"))
     assert listing.status_code == 200
@@ -405,12 +406,12 @@ def test_sme_pages_confirm_and_refuse_for_own_administration_only(client, focal_
     assert response.status_code == 409
     assert "You confirmed that Alpha meets the national criteria at" in response.content.decode()
     colleague = FocalPointFactory(administration=focal_point.administration)
-    client.force_login(colleague.user)
+    sign_in_with_second_factor(client, colleague.user)
     assert (
         "Alpha was already confirmed by Amina Diallo"
         in client.get(reverse("focalpoints:sme", args=[pending.pk])).content.decode()
     )
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
 
     response = client.post(reverse("focalpoints:sme", args=[to_refuse.pk]), {"decision": "refuse", "reason": ""})
     assert response.status_code == 400
@@ -442,7 +443,7 @@ def test_focal_point_pages_query_count_does_not_grow(client, focal_point):
     decided = RegistrationFactory(participant__sme=SMEFactory(administration=administration))
     decisions.registration_decide(registration=decided, decided_by=focal_point.user, approve=True)
     Registration.objects.filter(pk=first.pk).update(created_at=timezone.now() - datetime.timedelta(days=10))
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     link = link_path(first, focal_point)
     urls = [reverse("focalpoints:pending"), reverse("focalpoints:smes")]
     at_one = [_count_queries(client, url) for url in urls]
@@ -483,6 +484,10 @@ def test_focal_point_designated_without_account_signs_in_by_code_and_comes_back(
 
     assert response.status_code == 302
     assert response["Location"] == path
+    # A focal point sets up the second factor before deciding (smepilot.second_factor), then comes back.
+    assert client.get(path)["Location"].startswith(reverse("second_factor"))
+    focal_point.refresh_from_db()
+    second_factor_pass(client, focal_point.user)
     page = client.get(path)
     assert page.status_code == 200
     assert 'value="approve"' in page.content.decode()
@@ -492,7 +497,7 @@ def test_a_focal_point_s_own_registration_is_shown_without_approve_or_reject(cli
     own = RegistrationFactory(
         participant=ParticipantProfileFactory(user=focal_point.user, sme__administration=focal_point.administration)
     )
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
 
     pending = client.get(reverse("focalpoints:pending")).content.decode()
     assert f'value="{registration.pk}"' in pending  # a colleague's request: selectable
@@ -514,7 +519,7 @@ def test_a_focal_point_s_own_registration_stays_undecidable_after_their_profile_
     )
     other = SMEFactory(administration=focal_point.administration) if now_represents == "another SME" else None
     ParticipantProfile.objects.filter(pk=own.participant_id).update(sme=other)
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
 
     pending = client.get(reverse("focalpoints:pending")).content.decode()
     assert f'value="{registration.pk}"' in pending  # a colleague's request: selectable

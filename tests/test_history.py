@@ -22,6 +22,7 @@ from tests.factories import (
     UserFactory,
     secretariat_officer,
 )
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +90,7 @@ def test_appointment_and_decision_changes_are_recorded():
 @pytest.fixture
 def officer(client):
     user = secretariat_officer()
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     return user
 
 

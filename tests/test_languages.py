@@ -47,6 +47,7 @@ from tests.factories import (
     UserFactory,
     secretariat_officer,
 )
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -378,7 +379,7 @@ def test_the_outcome_goes_in_the_registrants_language_when_a_french_focal_point_
     focal_point.save()
     AccountPreferencesFactory(user=focal_point.user, language="fr")
     AccountPreferencesFactory(user=registration.participant.user, language="ar")
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
 
     response = client.post(
         reverse("focalpoints:registration", args=[registration.pk]),

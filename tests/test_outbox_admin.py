@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from smepilot.outbox.models import MessageStatus, OutgoingMessage
 from tests.factories import OutgoingMessageFactory, UserFactory
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def staff(client):
     user.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_outgoingmessage", "change_outgoingmessage"])
     )
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     return client
 
 
@@ -29,7 +30,7 @@ def staff(client):
 def viewer(client):
     user = UserFactory(is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_outgoingmessage"))
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     return client
 
 
@@ -133,5 +134,5 @@ def test_resend_needs_the_change_permission(viewer, django_capture_on_commit_cal
 
 
 def test_outbox_is_hidden_from_staff_without_permission(client):
-    client.force_login(UserFactory(is_staff=True))
+    sign_in_with_second_factor(client, UserFactory(is_staff=True))
     assert client.get(CHANGELIST).status_code == 403

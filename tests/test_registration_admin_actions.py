@@ -11,6 +11,7 @@ from registration.models import Registration, RegistrationStatus
 from smepilot.outbox.models import OutgoingMessage
 from tests.admin_helpers import admin_action, admin_messages, staff_with_permissions
 from tests.factories import FocalPointFactory, RegistrationFactory
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def _reminder_after_three_days(settings):
 @pytest.fixture
 def officer(client):
     user = staff_with_permissions("view_registration", "change_registration")
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     return user
 
 
@@ -114,7 +115,7 @@ def test_a_registration_no_longer_pending_is_refused_with_the_services_message(c
 
 
 def test_staff_who_may_only_view_cannot_decide(client):
-    client.force_login(staff_with_permissions("view_registration"))
+    sign_in_with_second_factor(client, staff_with_permissions("view_registration"))
     registration = RegistrationFactory()
 
     response = client.get(reverse(CHANGELIST))

@@ -12,6 +12,7 @@ from meetings.models import PilotReport
 from meetings.report_views import bar_chart
 from registration.models import Registration, RegistrationStatus
 from tests.factories import PilotFactory, RegistrationFactory, StudyGroupFactory, UserFactory
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
 
@@ -52,7 +53,7 @@ def _urls(report):
 
 
 def test_report_page_shows_figures_charts_and_narrative(client, report):
-    client.force_login(_staff("view_pilotreport"))
+    sign_in_with_second_factor(client, _staff("view_pilotreport"))
     response = client.get(_urls(report)[0])
 
     assert response.status_code == 200
@@ -75,7 +76,7 @@ def test_report_page_shows_figures_charts_and_narrative(client, report):
 
 def test_chart_coordinates_are_not_localised(client, report, settings):
     # French writes 8,5 for 8.5: SVG coordinates must stay in the C locale.
-    client.force_login(_staff("view_pilotreport"))
+    sign_in_with_second_factor(client, _staff("view_pilotreport"))
     response = client.get(_urls(report)[0], headers={"accept-language": "fr"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -85,7 +86,7 @@ def test_chart_coordinates_are_not_localised(client, report, settings):
 
 
 def test_report_csv_export(client, report):
-    client.force_login(_staff("view_pilotreport"))
+    sign_in_with_second_factor(client, _staff("view_pilotreport"))
     response = client.get(_urls(report)[1])
 
     assert response.status_code == 200
@@ -111,23 +112,23 @@ def test_anonymous_and_non_staff_are_sent_to_sign_in(client, report, which):
 
 @pytest.mark.parametrize("which", [0, 1])
 def test_staff_without_the_view_permission_is_refused(client, report, which):
-    client.force_login(_staff("view_meeting"))
+    sign_in_with_second_factor(client, _staff("view_meeting"))
     assert client.get(_urls(report)[which]).status_code == 403
 
 
 @pytest.mark.parametrize("which", [0, 1])
 def test_superuser_sees_the_report(client, report, which):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in_with_second_factor(client, UserFactory(is_staff=True, is_superuser=True))
     assert client.get(_urls(report)[which]).status_code == 200
 
 
 def test_missing_report_is_404(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in_with_second_factor(client, UserFactory(is_staff=True, is_superuser=True))
     assert client.get(reverse("admin:meetings_pilotreport_report", args=[999999])).status_code == 404
 
 
 def test_change_form_links_to_the_report(client, report):
-    client.force_login(_staff("view_pilotreport", "change_pilotreport"))
+    sign_in_with_second_factor(client, _staff("view_pilotreport", "change_pilotreport"))
     response = client.get(reverse("admin:meetings_pilotreport_change", args=[report.pk]))
     assert response.status_code == 200
     assert _urls(report)[0] in response.content.decode()
@@ -144,7 +145,7 @@ def test_bar_chart_scales_bars_to_the_largest_value():
 
 
 def test_report_page_query_count_does_not_grow_with_the_data(client, report):
-    client.force_login(_staff("view_pilotreport"))
+    sign_in_with_second_factor(client, _staff("view_pilotreport"))
     url = _urls(report)[0]
 
     def count():

@@ -27,6 +27,7 @@ from tests.factories import (
     SMEFactory,
     UserFactory,
 )
+from tests.second_factor import sign_in_with_second_factor
 from tests.test_accounts import confirmation_url, signup
 
 pytestmark = pytest.mark.django_db
@@ -218,7 +219,7 @@ def test_home_page_shows_the_persons_next_step(client):
 
 def test_home_page_of_a_focal_point_leads_to_the_requests_not_to_a_profile(client):
     focal_point = FocalPointFactory()
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     step = next_step_of(client)
     assert f'href="{reverse("focalpoints:pending")}"' in step
     assert "Fill in your profile" not in step
@@ -266,7 +267,7 @@ def test_focal_point_pages_list_their_administrations_by_name(client, four_count
     user = UserFactory()
     for administration in four_countries:
         FocalPointFactory(administration=administration, user=user, email=user.email)
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     page = client.get(reverse("focalpoints:pending"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Allemagne, Brésil, Égypte, Suisse" in page
 
@@ -361,7 +362,7 @@ def focal_client(client):
         annual_revenue=Decimal("1200000.00"),
         revenue_currency="KES",
     )
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     return client
 
 
@@ -388,6 +389,6 @@ def test_a_registration_request_and_its_email_write_the_revenue_the_readers_way(
     message = OutgoingMessage.objects.get(to=focal_point.email, template="emails/focalpoint_registration_new")
     assert "KES 1,200,000.00" in spaces(message.body_text) and "KES 1,200,000.00" in spaces(message.body_html)
     registration = Registration.objects.get(participant=participant)
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     page = client.get(reverse("focalpoints:registration", args=[registration.pk])).content.decode()
     assert "KES 1,200,000.00" in spaces(page)

@@ -14,6 +14,7 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 
 from focalpoints import links
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def signed_with_old_key(settings, client, registration, focal_point):
     """A focal point signed in, and their validation link emailed, while OLD_KEY was the key."""
     settings.SECRET_KEY = OLD_KEY
     settings.SECRET_KEY_FALLBACKS = []
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     path = links.link_url(
         registration_ids=[registration.pk],
         focal_point_id=focal_point.pk,

@@ -19,6 +19,7 @@ from focalpoints import accounts, notifications
 from focalpoints.models import FocalPoint
 from smepilot.outbox.models import OutgoingMessage
 from tests.factories import AdministrationFactory, FocalPointFactory, RegistrationFactory, UserFactory
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +137,7 @@ def test_squatted_signup_never_gives_the_squatter_focal_point_power():
 
 def test_deactivated_account_loses_its_session(client):
     focal_point = FocalPointFactory()
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     assert client.get(reverse("focalpoints:pending")).status_code == 200
     get_user_model().objects.filter(pk=focal_point.user_id).update(is_active=False)
     response = client.get(reverse("focalpoints:pending"))

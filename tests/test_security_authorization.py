@@ -17,6 +17,7 @@ from tests.factories import (
     SMEFactory,
     UserFactory,
 )
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def test_a_colleague_of_the_same_administration_may_decide_through_the_link(clie
     """links.py: "The link is a convenience, not a credential" — any active focal point of the
     link's Administration decides, not only the one it was emailed to."""
     colleague = FocalPointFactory(administration=focal_point.administration)
-    client.force_login(colleague.user)
+    sign_in_with_second_factor(client, colleague.user)
     path = link_path([registration.pk], focal_point)
     assert client.get(path).status_code == 200
     assert client.post(path, {"registration": registration.pk, "decision": "approve"}).status_code == 302
@@ -52,7 +53,7 @@ def test_a_colleague_of_the_same_administration_may_decide_through_the_link(clie
 
 def test_a_deactivated_focal_point_cannot_use_a_colleagues_link(client, registration, focal_point):
     former = FocalPointFactory(administration=focal_point.administration, is_active=False)
-    client.force_login(former.user)
+    sign_in_with_second_factor(client, former.user)
     path = link_path([registration.pk], focal_point)
     for method in (client.get, client.post):
         response = method(path, {"registration": registration.pk, "decision": "approve"})
@@ -65,7 +66,7 @@ def test_a_link_listing_another_administrations_registration_shows_and_decides_n
     """A correctly signed batch whose ids include another Administration's registration."""
     mine = RegistrationFactory(participant__sme__administration=focal_point.administration)
     foreign = RegistrationFactory(participant__family_name="Foreigner")
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     path = link_path([mine.pk, foreign.pk], focal_point)
     response = client.get(path)
     assert response.status_code == 400
@@ -82,7 +83,7 @@ def test_staff_reading_through_a_link_needs_the_registration_view_permission(cli
         user = FocalPointFactory().user
         user.is_staff = True
         user.save()
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     response = client.get(link_path([registration.pk], focal_point))
     assert response.status_code == 403
     assert "Kofi Mensah" not in response.content.decode()
@@ -91,7 +92,7 @@ def test_staff_reading_through_a_link_needs_the_registration_view_permission(cli
 def test_secretariat_officer_reads_a_link_read_only(client, registration, focal_point):
     from tests.factories import secretariat_officer
 
-    client.force_login(secretariat_officer())
+    sign_in_with_second_factor(client, secretariat_officer())
     path = link_path([registration.pk], focal_point)
     assert client.get(path).status_code == 200
     assert client.post(path, {"registration": registration.pk, "decision": "approve"}).status_code == 403
@@ -104,7 +105,7 @@ def test_secretariat_officer_reads_a_link_read_only(client, registration, focal_
 def test_a_deactivated_focal_point_loses_every_page(client, registration, focal_point):
     sme = SMEFactory(administration=focal_point.administration, eligibility=Eligibility.PENDING)
     FocalPoint.objects.filter(pk=focal_point.pk).update(is_active=False)
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     for url in (
         reverse("focalpoints:pending"),
         reverse("focalpoints:smes"),
@@ -133,7 +134,7 @@ def test_a_focal_point_of_two_administrations_loses_the_one_that_ended(client, f
     FocalPointFactory(administration=former, user=focal_point.user, email=focal_point.email, is_active=False)
     theirs = RegistrationFactory(participant__sme__administration=former, participant__family_name="Former")
     their_sme = SMEFactory(administration=former, eligibility=Eligibility.PENDING, name="Former Co")
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
 
     pending = client.get(reverse("focalpoints:pending"))
     assert "Former" not in pending.content.decode()
@@ -147,7 +148,7 @@ def test_a_focal_point_of_two_administrations_loses_the_one_that_ended(client, f
 def test_the_registration_field_of_the_detail_form_cannot_point_elsewhere(client, registration, focal_point):
     """The page decides the registration of its URL; a posted id of another registration is ignored."""
     foreign = RegistrationFactory()
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     response = client.post(
         reverse("focalpoints:registration", args=[registration.pk]),
         {"registration": foreign.pk, "decision": "approve"},
@@ -159,7 +160,7 @@ def test_the_registration_field_of_the_detail_form_cannot_point_elsewhere(client
 
 def test_bulk_approve_ignores_ids_that_are_not_plain_numbers(client, focal_point):
     foreign = RegistrationFactory()
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     client.post(
         reverse("focalpoints:bulk_approve"),
         {"registrations": [f"{foreign.pk} OR 1=1", f"-{foreign.pk}", f"{foreign.pk}.0", str(foreign.pk)]},
@@ -173,7 +174,7 @@ def test_a_focal_point_cannot_approve_their_own_registration(client, focal_point
             user=focal_point.user, sme__administration=focal_point.administration, sme__eligibility=Eligibility.PENDING
         )
     )
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     response = client.post(
         reverse("focalpoints:registration", args=[own.pk]), {"registration": own.pk, "decision": "approve"}
     )
@@ -184,7 +185,7 @@ def test_a_focal_point_cannot_approve_their_own_registration(client, focal_point
 def test_a_focal_point_cannot_confirm_the_sme_they_represent(client, focal_point):
     sme = SMEFactory(administration=focal_point.administration, eligibility=Eligibility.PENDING)
     ParticipantProfileFactory(user=focal_point.user, sme=sme)
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     response = client.post(reverse("focalpoints:sme", args=[sme.pk]), {"decision": "confirm"})
     assert response.status_code == 403
     sme.refresh_from_db()
@@ -269,7 +270,7 @@ def test_a_registration_is_always_for_the_registrants_own_sme(client):
 @pytest.mark.parametrize("action", ["export_csv", "export_xlsx", "approve_on_behalf", "resend_focal_point_emails"])
 def test_registration_actions_need_the_registration_permissions(client, action):
     registration = RegistrationFactory()
-    client.force_login(staff_with_permissions("view_meeting"))
+    sign_in_with_second_factor(client, staff_with_permissions("view_meeting"))
     response = admin_action(
         client, action, [registration], changelist="admin:registration_registration_changelist", post="yes", reason="x"
     )
@@ -280,7 +281,7 @@ def test_registration_actions_need_the_registration_permissions(client, action):
 @pytest.mark.parametrize("action", ["confirm_eligibility_on_behalf", "refuse_eligibility_on_behalf"])
 def test_sme_actions_need_the_sme_permissions(client, action):
     sme = SMEFactory(eligibility=Eligibility.PENDING)
-    client.force_login(staff_with_permissions("view_registration", "change_registration"))
+    sign_in_with_second_factor(client, staff_with_permissions("view_registration", "change_registration"))
     response = admin_action(
         client, action, [sme], changelist="admin:registration_sme_changelist", post="yes", reason="x"
     )
@@ -294,7 +295,7 @@ def test_staff_without_the_outbox_permission_cannot_read_focal_point_links(clien
 
     notifications.registrations_notify_focal_points(registrations=[registration])
     message = OutgoingMessage.objects.get(template="emails/focalpoint_registration_new")
-    client.force_login(staff_with_permissions("view_meeting"))
+    sign_in_with_second_factor(client, staff_with_permissions("view_meeting"))
     assert client.get(reverse("admin:outbox_outgoingmessage_changelist")).status_code == 403
     assert client.get(reverse("admin:outbox_outgoingmessage_change", args=[message.pk])).status_code == 403
 

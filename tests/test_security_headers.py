@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from smepilot.headers import content_security_policy
 from tests.factories import UserFactory, secretariat_officer
+from tests.second_factor import sign_in_with_second_factor
 from tests.test_templates_a11y_i18n import PAGES, get, world  # noqa: F401  (world is a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,7 @@ def test_a_signed_in_persons_public_page_is_not_stored(client):
 
 @pytest.fixture
 def secretariat_client(client):
-    client.force_login(secretariat_officer())
+    sign_in_with_second_factor(client, secretariat_officer())
     return client
 
 

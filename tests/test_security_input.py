@@ -12,6 +12,7 @@ from smepilot.outbox.models import OutgoingMessage
 from smepilot.outbox.services import mail_queue_rendered, mail_render
 from smepilot.text import ascii_id, header_text
 from tests.factories import ParticipantProfileFactory, RegistrationFactory, SMEFactory
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +122,7 @@ def test_participant_model_validates_names():
 @pytest.mark.parametrize("value", ["²", "٣", "１", "1.0", "-1", "0x10", "99999999999999999999999999", " "])
 def test_bulk_approve_ignores_what_is_not_an_ascii_id(client, focal_point, value):
     registration = RegistrationFactory(participant__sme__administration=focal_point.administration)
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     response = client.post(reverse("focalpoints:bulk_approve"), {"registrations": [value]}, follow=True)
     assert response.status_code == 200
     assert "Select at least one request to approve." in [str(m) for m in response.context["messages"]]
@@ -131,7 +132,7 @@ def test_bulk_approve_ignores_what_is_not_an_ascii_id(client, focal_point, value
 
 @pytest.mark.parametrize("value", ["²", "99999999999999999999999999"])
 def test_decision_with_a_foreign_digit_or_huge_id_is_refused(client, focal_point, registration, value):
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     url = reverse("focalpoints:registration", args=[registration.pk])
     response = client.post(url, {"registration": value, "decision": "approve"})
     assert response.status_code == 400
@@ -140,7 +141,7 @@ def test_decision_with_a_foreign_digit_or_huge_id_is_refused(client, focal_point
 
 
 def test_rejection_reason_with_an_escape_is_refused_but_line_breaks_are_kept(client, focal_point, registration):
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     url = reverse("focalpoints:registration", args=[registration.pk])
     data = {"registration": registration.pk, "decision": "reject"}
     response = client.post(url, {**data, "reason": "Not\x1b[2J an SME \u202e"})
@@ -153,7 +154,7 @@ def test_rejection_reason_with_an_escape_is_refused_but_line_breaks_are_kept(cli
 
 def test_sme_refusal_reason_with_bidi_override_is_refused(client, focal_point):
     sme = SMEFactory(administration=focal_point.administration, eligibility="pending")
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     response = client.post(reverse("focalpoints:sme", args=[sme.pk]), {"decision": "refuse", "reason": "x\u202ey"})
     assert response.status_code == 400
     sme.refresh_from_db()
@@ -200,7 +201,7 @@ def test_admin_action_on_an_id_that_is_not_one_says_so(client, value):
     from tests.factories import UserFactory
 
     registration = RegistrationFactory()
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in_with_second_factor(client, UserFactory(is_staff=True, is_superuser=True))
     response = client.post(
         reverse("admin:registration_registration_changelist"),
         {"action": "export_csv", "_selected_action": [value, str(registration.pk)], "index": "0"},

@@ -25,6 +25,7 @@ from tests.factories import (
     UserFactory,
     secretariat_officer,
 )
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def _fresh_rate_limits():
 def csrf_client(user=None):
     client = Client(enforce_csrf_checks=True)
     if user is not None:
-        client.force_login(user)
+        sign_in_with_second_factor(client, user)
     return client
 
 
@@ -193,7 +194,7 @@ def test_admin_actions_need_the_csrf_token():
 
 def test_get_and_head_with_decision_parameters_change_nothing(client, focal_point, registration):
     sme = SMEFactory(administration=focal_point.administration, eligibility=Eligibility.PENDING)
-    client.force_login(focal_point.user)
+    sign_in_with_second_factor(client, focal_point.user)
     query = {"registration": registration.pk, "registrations": registration.pk, "decision": "approve"}
     for url in [
         reverse("focalpoints:registration", args=[registration.pk]),

@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from smepilot import urls as project_urls
 from smepilot.outbox.models import OutgoingMessage
 from tests.factories import UserFactory, secretariat_officer
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +151,7 @@ def test_secretariat_never_sees_sign_in_secrets_in_the_outbox(client):
     message = OutgoingMessage.objects.get(to="code@sme.example")
     assert message.template.startswith("account/")
     code = re.search(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4})\s*$", message.body_text, re.MULTILINE).group(1)
-    client.force_login(secretariat_officer())
+    sign_in_with_second_factor(client, secretariat_officer())
     response = client.get(reverse("admin:outbox_outgoingmessage_change", args=[message.pk]))
     assert response.status_code == 200
     assert code not in response.content.decode()
@@ -161,7 +162,7 @@ def test_secretariat_never_sees_sign_in_secrets_in_the_outbox(client):
 
 
 def test_secretariat_cannot_reach_account_or_permission_admin(client):
-    client.force_login(secretariat_officer())
+    sign_in_with_second_factor(client, secretariat_officer())
     for name in [
         "admin:auth_user_changelist",
         "admin:auth_group_changelist",

@@ -24,6 +24,7 @@ from smepilot.demo import letter
 from smepilot.demo.accounts import DEMO_PASSWORD, FOCAL_POINT_EMAIL, SECRETARIAT_EMAIL, SME_REPRESENTATIVE_EMAIL
 from smepilot.demo.registrations import REGISTRATIONS
 from smepilot.demo.seed import seed
+from tests.second_factor import second_factor_pass, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -168,7 +169,20 @@ def test_demo_accounts_can_sign_in_and_are_printed(debug, client):
     assert not users.get(email="brian.mwangi@lakeside-apps.example").has_usable_password()
     response = client.post("/accounts/login/", {"login": SECRETARIAT_EMAIL, "password": DEMO_PASSWORD})
     assert response.status_code == 302
+    # The admin asks for two-factor authentication, set up on first use (the output says how).
+    assert client.get("/admin/")["Location"].startswith("/accounts/second-factor/")
+    assert "totp_code" in output
+    second_factor_pass(client, secretariat)
     assert client.get("/admin/").status_code == 200
+
+
+def test_totp_code_prints_the_code_an_authenticator_app_shows(debug):
+    secret = "JBSWY3DPEHPK3PXP"
+    out = io.StringIO()
+    call_command("totp_code", secret, stdout=out)
+    assert out.getvalue().strip() == totp_code(secret)
+    with pytest.raises(CommandError, match="not a secret"):
+        call_command("totp_code", "not base32 at all!", stdout=io.StringIO())
 
 
 def test_refuses_with_debug_off_and_says_why(settings):

@@ -11,6 +11,7 @@ from registration.models import Eligibility, RegistrationStatus
 from smepilot.outbox.models import OutgoingMessage
 from tests.admin_helpers import admin_action, admin_messages, staff_with_permissions
 from tests.factories import RegistrationFactory, SMEFactory, UserFactory, secretariat_officer
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ TEMPLATE = "admin/registration/sme/decide_on_behalf.html"
 @pytest.fixture
 def officer(client):
     user = staff_with_permissions("view_sme", "change_sme")
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     return user
 
 
@@ -147,7 +148,7 @@ def test_an_sme_already_decided_is_refused_with_the_services_message_and_stays(c
 
 def test_a_secretariat_officer_can_run_both_actions(client):
     user = secretariat_officer()
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     to_confirm, to_refuse = _pending_sme(), _pending_sme()
 
     response = client.get(reverse(CHANGELIST))
@@ -165,7 +166,7 @@ def test_a_secretariat_officer_can_run_both_actions(client):
 
 
 def test_staff_without_the_change_permission_neither_see_nor_run_the_actions(client):
-    client.force_login(staff_with_permissions("view_sme"))
+    sign_in_with_second_factor(client, staff_with_permissions("view_sme"))
     sme = _pending_sme()
 
     response = client.get(reverse(CHANGELIST))

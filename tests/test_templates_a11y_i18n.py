@@ -32,6 +32,7 @@ from tests.factories import (
     SMEFactory,
     StudyGroupFactory,
 )
+from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -213,7 +214,7 @@ def as_representative(client, world):
 
 
 def as_focal_point(client, world):
-    client.force_login(world["focal_point"].user)
+    sign_in_with_second_factor(client, world["focal_point"].user)
     return client
 
 

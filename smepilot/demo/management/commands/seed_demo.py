@@ -73,6 +73,11 @@ class Command(BaseCommand):
         for account in result.accounts:
             self.stdout.write(f"  {account.role:<45} {account.email:<28} password: {account.password}")
         self.stdout.write("With the default EMAIL_URL (consolemail://) emails are printed on the server's console.")
+        self.stdout.write(
+            "The secretariat and the focal point set up two-factor authentication the first time they open the "
+            "admin or the focal-point pages: scan the QR code with an authenticator app, or run "
+            "`python manage.py totp_code SECRET` with the secret the page shows for the current code."
+        )
 
 
 def demo_account_emails():
