@@ -142,9 +142,16 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         """A new account from the ITU account: an address typed on its sign-up form instead of the
         provider's is not verified, and the account signs in by the provider's (verified) one, so
         allauth would keep it unconfirmed without a word. Its owner is sent a link to confirm it,
-        which tells them, and until then it gets no reset and blocks nobody (smepilot.email_claims)."""
+        which tells them, and until then it gets no reset and blocks nobody (smepilot.email_claims).
+        The provider's verified address is theirs: accounts that only claimed it lose it first, or
+        allauth would leave it off the new account and ask its owner to confirm it by email."""
         from allauth.account.models import EmailAddress
 
+        from smepilot.email_claims import unverified_claims_release
+
+        for address in sociallogin.email_addresses:
+            if address.verified:
+                unverified_claims_release(email=address.email, owner_id=None)
         user = super().save_user(request, sociallogin, form)
         for address in EmailAddress.objects.filter(user=user, verified=False):
             address.send_confirmation(request)

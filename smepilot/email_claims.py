@@ -42,12 +42,15 @@ def owners_only(email: str, users) -> list:
     return [user for user in users if user.pk in owner_ids]
 
 
-def unverified_claims_release(*, email: str, owner_id: int) -> None:
-    """Remove ``email`` from every account but its owner's where it was never verified."""
+def unverified_claims_release(*, email: str, owner_id: int | None) -> None:
+    """Remove ``email`` from every account but its owner's (None: an account not made yet) where it
+    was never verified."""
     for claim in EmailAddress.objects.filter(email__iexact=email, verified=False).exclude(user_id=owner_id):
         # Ids only in logs: never the address itself.
         logger.warning(
-            "Account %s verified an address account %s had claimed unverified; removed.", owner_id, claim.user_id
+            "An address account %s claimed unverified was removed from it: verified elsewhere (account %s).",
+            claim.user_id,
+            owner_id or "signing up",
         )
         claim.remove()  # allauth's: the user record's address follows (another of theirs, or none)
 

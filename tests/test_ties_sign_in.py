@@ -452,3 +452,17 @@ def test_the_readme_says_what_to_register_with_the_provider_and_every_setting():
     names = set(re.findall(r'env(?:\.\w+)?\("(TIES_OIDC_\w+)"', settings_source))
     assert names >= {"TIES_OIDC_SERVER_URL", "TIES_OIDC_CLIENT_ID", "TIES_OIDC_CLIENT_SECRET", "TIES_OIDC_TIMEOUT"}
     assert [name for name in sorted(names) if f"`{name}`" not in readme] == []
+
+
+def test_the_owner_signing_up_with_the_itu_account_takes_the_address_from_an_unverified_claim(client, ties):
+    from django.test import Client
+
+    sign_up_by_email(Client(), "farah@sme.example", given_name="Eve")
+    squatter = User.objects.get(email="farah@sme.example")
+    claims = claims_of("farah-ties", email="farah@sme.example", given_name="Farah")
+    response = sign_up_with_ties(client, ties, claims)
+    assert response.status_code == 302
+    farah = User.objects.get(pk=client.session["_auth_user_id"])
+    assert farah != squatter
+    assert EmailAddress.objects.get(user=farah, email="farah@sme.example").verified
+    assert not EmailAddress.objects.filter(user=squatter, email__iexact="farah@sme.example").exists()
