@@ -466,3 +466,16 @@ def test_the_owner_signing_up_with_the_itu_account_takes_the_address_from_an_unv
     assert farah != squatter
     assert EmailAddress.objects.get(user=farah, email="farah@sme.example").verified
     assert not EmailAddress.objects.filter(user=squatter, email__iexact="farah@sme.example").exists()
+
+
+def test_the_token_endpoint_failing_gets_the_page_too(client, settings, ties, closed_port):
+    """Discovery answers, the code exchange does not: inside allauth's own error handling."""
+    ties.add_account(**claims_of("tariq"))
+    callback = ties.authorize(start_at_provider(client), "tariq")
+    providers = ties_providers(ties.issuer)
+    providers["openid_connect"]["APPS"][0]["settings"]["openid_configuration_overrides"] = {
+        "token_endpoint": f"{closed_port}/token"
+    }
+    settings.SOCIALACCOUNT_PROVIDERS = providers
+    assert_unavailable_page(client.get(site_path(callback)))
+    assert "_auth_user_id" not in client.session
