@@ -54,6 +54,7 @@ REPRESENTATIVE_PAGES = [
     ("meetings:list", lambda site, page: reverse("meetings:list"), 200),
     ("account_email", lambda site, page: reverse("account_email"), 200),
     ("account_change_password", lambda site, page: reverse("account_change_password"), 200),
+    ("socialaccount_connections", lambda site, page: reverse("socialaccount_connections"), 200),
     # A representative is not a focal point: told so, with somewhere useful to go.
     ("focalpoints:pending", lambda site, page: reverse("focalpoints:pending"), 403),
     ("focalpoints:link", lambda site, page: validation_link_of(site, site.account("Focal point").email), 403),
