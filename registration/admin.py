@@ -130,6 +130,7 @@ class SMEAdmin(ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
         "created_by",
         "created_at",
         "updated_at",
+        "anonymised_at",
     ]
     fieldsets = [
         (None, {"fields": ["administration", "name", "website", "address"]}),
@@ -138,7 +139,7 @@ class SMEAdmin(ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
             _("Eligibility (confirmed by the Administration)"),
             {"fields": ["eligibility", "eligibility_decided_by", "eligibility_decided_at", "eligibility_reason"]},
         ),
-        (_("Audit"), {"fields": ["created_by", "created_at", "updated_at"]}),
+        (_("Audit"), {"fields": ["created_by", "created_at", "updated_at", "anonymised_at"]}),
     ]
     # Eligibility changes only through the service, here on behalf of the Administration.
     actions = [confirm_eligibility_on_behalf, refuse_eligibility_on_behalf]
@@ -182,7 +183,7 @@ class ParticipantProfileAdmin(ChangeListNoteMixin, ServiceWriteAdminMixin, Histo
     search_fields = ["given_name", "family_name", "user__email", "job_title", "sme__name"]
     date_hierarchy = "created_at"
     autocomplete_fields = ["administration", "sme"]
-    readonly_fields = ["role_in_pilot", "privacy_consent_at", "created_at", "updated_at"]
+    readonly_fields = ["role_in_pilot", "privacy_consent_at", "created_at", "updated_at", "anonymised_at"]
     fields = [
         "user",
         "given_name",
@@ -194,6 +195,7 @@ class ParticipantProfileAdmin(ChangeListNoteMixin, ServiceWriteAdminMixin, Histo
         "privacy_consent_at",
         "created_at",
         "updated_at",
+        "anonymised_at",
     ]
 
     # A profile stays with its account, shown by its address; the secretariat manages no accounts.

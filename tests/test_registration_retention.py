@@ -339,3 +339,35 @@ def test_an_official_account_is_not_closed_on_request():
         retention.account_close(user=focal.user, closed_by=UserFactory(is_staff=True))
     focal.user.refresh_from_db()
     assert focal.user.is_active
+
+
+def test_an_anonymised_persons_second_factor_is_removed():
+    from allauth.mfa.models import Authenticator
+
+    from tests.second_factor import authenticator_app_give
+
+    profile = _old_registration().participant
+    authenticator_app_give(profile.user)
+    _backdate()
+
+    retention.personal_data_purge()
+
+    assert not Authenticator.objects.filter(user=profile.user).exists()
+
+
+def test_the_admin_shows_when_a_profile_and_an_sme_were_anonymised(client):
+    from django.urls import reverse
+
+    from tests.second_factor import sign_in_with_second_factor
+
+    profile = _old_registration().participant
+    _backdate()
+    retention.personal_data_purge()
+    sign_in_with_second_factor(client, UserFactory(is_staff=True, is_superuser=True))
+
+    for url in (
+        reverse("admin:registration_participantprofile_change", args=[profile.pk]),
+        reverse("admin:registration_sme_change", args=[profile.sme_id]),
+    ):
+        page = client.get(url).content.decode()
+        assert "anonymised at" in page.lower(), url
