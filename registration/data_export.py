@@ -9,6 +9,7 @@ however many registrations and emails there are.
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
+from django.apps import apps
 from django.conf import settings
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -65,6 +66,17 @@ def _emails_of(addresses: set[str]):
     return rows
 
 
+def _second_factors(user) -> list[dict]:
+    """Which second factors the account has and when they were used: never their secrets or codes."""
+    if not apps.is_installed("allauth.mfa"):
+        return []
+    authenticators = apps.get_model("mfa", "Authenticator").objects.filter(user=user).order_by("pk")
+    return [
+        {"type": item.type, "created_at": _moment(item.created_at), "last_used_at": _moment(item.last_used_at)}
+        for item in authenticators
+    ]
+
+
 def personal_data_export(*, user) -> dict:
     """The person's data, as plain JSON-ready values."""
     email_addresses = list(EmailAddress.objects.filter(user=user).order_by("-primary", "email"))
@@ -96,13 +108,19 @@ def personal_data_export(*, user) -> dict:
             "has_password": user.has_usable_password(),
             "language": preferences.language if preferences else None,
         },
+        "second_factors": _second_factors(user),
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}
             for address in email_addresses
         ],
         "itu_accounts": [
-            {"provider": account.provider, "uid": account.uid, "date_joined": _moment(account.date_joined),
-             "last_login": _moment(account.last_login), "data": account.extra_data}
+            {
+                "provider": account.provider,
+                "uid": account.uid,
+                "date_joined": _moment(account.date_joined),
+                "last_login": _moment(account.last_login),
+                "data": account.extra_data,
+            }
             for account in SocialAccount.objects.filter(user=user).order_by("pk")
         ],  # fmt: skip
         "profile": None
@@ -145,8 +163,13 @@ def personal_data_export(*, user) -> dict:
             for registration in registrations
         ],
         "focal_point_designations": [
-            {"administration": str(designation.administration), "name": designation.name,
-             "email": designation.email, "language": designation.language, "active": designation.is_active}
+            {
+                "administration": str(designation.administration),
+                "name": designation.name,
+                "email": designation.email,
+                "language": designation.language,
+                "active": designation.is_active,
+            }
             for designation in FocalPoint.objects.filter(user=user).select_related("administration").order_by("pk")
         ],  # fmt: skip
         "emails": _emails_of(addresses) if addresses else [],

@@ -87,6 +87,16 @@ def test_the_download_holds_everything_about_the_person(client, focal_point):
     assert [email["subject"] for email in data["emails"]] == ["Your registration"]
 
 
+def test_the_download_names_the_second_factor_never_its_secret(client, participant):
+    from tests.second_factor import authenticator_app_give, secret_of
+
+    authenticator = authenticator_app_give(participant.user)
+    client.force_login(participant.user)
+    _response, data = _download(client)
+    assert {factor["type"] for factor in data["second_factors"]} == {"totp", "recovery_codes"}
+    assert secret_of(authenticator) not in json.dumps(data)
+
+
 def test_the_download_is_only_ever_ones_own(client):
     mine = ParticipantProfileFactory(given_name="Kofi")
     other = ParticipantProfileFactory(given_name="Zanele")
