@@ -237,7 +237,8 @@ def message_id_header(message: OutgoingMessage) -> str:
     site's host name: unique within a deployment, and between deployments with their own SITE_URL.
     """
     domain = urlsplit(settings.SITE_URL).hostname or DNS_NAME.get_fqdn()
-    return f"<outbox.{message.pk}.{message.created_at:%Y%m%d%H%M%S%f}@{domain}>"
+    created = round(message.created_at.timestamp() * 1_000_000)  # microseconds since 1970, a number
+    return f"<outbox.{message.pk}.{created}@{domain}>"
 
 
 def _email_build(message: OutgoingMessage) -> EmailMultiAlternatives:
