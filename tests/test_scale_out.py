@@ -491,7 +491,8 @@ def check_periodic_jobs_once_per_period(site, schedule: dict[str, float]) -> dic
         sends = [seconds(moment) for moment in figure["sends"]]
         assert len(sends) >= 5, f"{job}: sent only {len(sends)} times"
         gaps = [later - earlier for earlier, later in itertools.pairwise(sends)]
-        assert all(0.5 * figure["period"] <= gap <= 1.5 * figure["period"] + 1 for gap in gaps), (job, gaps)
+        # Never twice in one period; late by a little when the machine is busy.
+        assert all(0.5 * figure["period"] <= gap <= 2 * figure["period"] + 2 for gap in gaps), (job, gaps)
         received = collections.Counter(task_id for task_id, _worker in figure["received"])
         succeeded = collections.Counter(task_id for task_id, _worker in figure["succeeded"])
         assert max(received.values()) == 1 and max(succeeded.values()) == 1, f"{job} ran twice"
