@@ -119,6 +119,7 @@ def oidc_provider():
             f"--redirect-uri={CALLBACK_URL}",
             f"--post-logout-redirect-uri={POST_LOGOUT_REDIRECT_URL}",
         ],
+        stdin=subprocess.PIPE,  # closed when this process ends, even killed: the provider then exits
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -10,7 +10,7 @@
 // is the account's sub, then a consent form), which a test posts to like a browser would.
 // Their claims are registered by the test first: POST /test-accounts with a JSON object
 // {"sub": ..., "email": ..., "email_verified": ..., "given_name": ..., "family_name": ...}.
-// Prints "listening <issuer>" once it answers.
+// Prints "listening <issuer>" once it answers; exits when its standard input closes.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 
@@ -66,6 +66,10 @@ provider.use(async (ctx, next) => {
   }
   await next();
 });
+
+// The test process holds our stdin: when it ends, however it ends, so do we.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
 
 provider.listen(Number(args.port), '127.0.0.1', () => {
   console.log(`listening ${issuer}`);
