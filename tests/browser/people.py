@@ -1,15 +1,83 @@
 """What people do on the site, step by step, as the browser tests need it."""
 
+import re
+
 from playwright.sync_api import expect
 
 
 def sign_in(page, site, email: str, password: str, *, next_path: str = "/"):
-    """Sign in on allauth's page, whatever the page's language (fields found by their names)."""
+    """Sign in on allauth's page, whatever the page's language (fields found by their names); an
+    account with an authenticator app then gives the app's code (second_factor_pass)."""
     page.goto(f"{site.url}/accounts/login/?next={next_path}")
     page.locator("main input[name=login]").fill(email)
     page.locator("main input[name=password]").fill(password)
     page.locator("main input[name=password]").press("Enter")
+    page.wait_for_load_state()
+    if AUTHENTICATE_PATH in page.url:
+        second_factor_pass(page, site, email)
     expect(page.locator("form[action$='/accounts/logout/'] button")).to_be_visible()
+
+
+# --- Two-factor authentication: the app's codes, computed from its secret as a phone would -----------
+
+AUTHENTICATE_PATH = "/accounts/2fa/authenticate/"
+SECOND_FACTOR_PATH = "/accounts/second-factor/"
+_SECRETS = {}  # (site, email): the secret the set-up page showed
+_USED = set()  # (site, email, counter): the site accepts each code once
+
+
+def _secret_of(site, email: str) -> str:
+    """The app's secret: as the set-up page showed it in this test run, else from the site's database."""
+    if (site.url, email) not in _SECRETS:
+        _SECRETS[site.url, email] = _shell(
+            site,
+            "from allauth.mfa.models import Authenticator\n"
+            f"a = Authenticator.objects.get(user__email={email!r}, type='totp')\n"
+            "from allauth.mfa.utils import decrypt\nprint(decrypt(a.data['secret']))",
+        )
+    return _SECRETS[site.url, email]
+
+
+def app_code(site, email: str) -> str:
+    """A code the authenticator app shows now (or in the 30 seconds around now) that was not used yet."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    secret = _secret_of(site, email)
+    while True:
+        counter = int(time.time()) // 30
+        for step in (0, 1, -1):  # the site accepts the codes of the periods either side too
+            if (site.url, email, counter + step) not in _USED:
+                _USED.add((site.url, email, counter + step))
+                return format_hotp_value(hotp_value(secret, counter + step))
+        time.sleep(5)
+
+
+def second_factor_pass(page, site, email: str):
+    """Whatever the site asks for on this page: the app's code, or setting the app up (the first time:
+    the secret read from the page as text, the code computed from it, the way back taken after the
+    recovery codes). Ends on the page the person was going to."""
+    set_up = page.locator("main a[href$='/accounts/2fa/totp/activate/']")
+    if SECOND_FACTOR_PATH in page.url and set_up.count():
+        set_up.first.click()
+        secret = page.locator("#authenticator-secret").inner_text().strip()
+        _SECRETS[site.url, email] = secret
+        page.locator("main input[name=code]").fill(app_code(site, email))
+        page.locator("main form button[type=submit]").first.click()
+        expect(page).to_have_url(re.compile("/accounts/2fa/recovery-codes/"))
+        page.locator("#second-factor-continue").click()
+        return
+    page.locator("main input[name=code]").fill(app_code(site, email))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def second_factor_pass_before(page, site, email: str, next_path: str):
+    """Open the second-factor page for ``next_path`` and pass it (set up the app, or give its code)."""
+    page.goto(f"{site.url}{SECOND_FACTOR_PATH}?next={next_path}")
+    if SECOND_FACTOR_PATH in page.url:
+        second_factor_pass(page, site, email)
 
 
 def _shell(site, code: str) -> str:

@@ -3,10 +3,11 @@
 An SME representative signs up, confirms by the emailed link, fills the profile, declares an SME,
 registers for a study group meeting in person and two rapporteur group meetings (one remotely),
 and cancels one. A focal point of the Administration opens the emailed link signed out, signs in
-by an emailed code, rejects one request with a reason, confirms the SME, approves the other and
+by an emailed code and the second factor (setting up the authenticator app the first time, its code
+after that), rejects one request with a reason, confirms the SME, approves the other and
 bulk-approves what else is pending. The representative sees the outcomes and receives the email
-with the calendar file; the secretariat finds them in the admin, exports XLSX and opens the
-pilot report. Registration and approval are done with the keyboard alone.
+with the calendar file; the secretariat signs in with the second factor too, finds them in the
+admin, exports XLSX and opens the pilot report. Registration and approval are done with the keyboard alone.
 
 The representative and the focal point walk it in English, French or Arabic (the browser's
 language); the words they look for come from the site's own catalogues, and no English sentence of
@@ -23,13 +24,23 @@ from playwright.sync_api import expect
 
 from tests.browser.checks import assert_fits_phone, axe_blocking_violations, focused_text_is, tab_to
 from tests.browser.conftest import DESKTOP, PHONES
-from tests.browser.people import Words, assert_no_english, meeting_titles
+from tests.browser.people import (
+    AUTHENTICATE_PATH,
+    SECOND_FACTOR_PATH,
+    Words,
+    assert_no_english,
+    meeting_titles,
+    second_factor_pass,
+)
 
 # Parts of the demo meetings' English titles.
 SG1_MEETING = "Study Group 1, first meeting"
 REMOTE_MEETING = "Question 1/1"
 CANCELLED_MEETING = "Question 6/1"  # no remote participation: in person only
 REJECTION_REASON = "The national criteria require a registered office in Kenya; please send the certificate."
+
+# The sign-in step that asks for the app's code, or the page that has the app set up first.
+SECOND_FACTOR_STEP = re.compile(f"({re.escape(AUTHENTICATE_PATH)}|{re.escape(SECOND_FACTOR_PATH)})")
 
 # (shape, language, screen): each shape in English, and the journey again in French and in Arabic.
 WALKS = [
@@ -193,6 +204,11 @@ def test_the_whole_journey(shape, language, screen, request, new_context, mail, 
     focal.locator("main input[name=code]").fill(code)
     shot(focal, "focal point: enters the code")
     submit(focal)
+    # Before deciding, the second factor: the authenticator app set up the first time (its secret read
+    # from the page, the code computed as a phone would), the app's code at every sign-in after that.
+    focal.wait_for_url(SECOND_FACTOR_STEP)
+    shot(focal, "focal point: the second factor")
+    second_factor_pass(focal, site, focal_email)
     expect(focal.get_by_role("heading", level=1)).to_contain_text(family_name)
     shot(focal, "focal point: the request")
     # Signed in, the focal point reads the site in their own language, if they chose one.
@@ -267,6 +283,10 @@ def test_the_whole_journey(shape, language, screen, request, new_context, mail, 
     officer.locator("main input[name=login]").fill(secretariat.email)
     officer.locator("main input[name=password]").fill(secretariat.password)
     submit(officer)
+    officer.wait_for_url(SECOND_FACTOR_STEP)
+    shot(officer, "secretariat: the second factor")
+    second_factor_pass(officer, site, secretariat.email)
+    expect(officer).to_have_url(re.compile("/admin/$"))
     expect(officer.get_by_role("heading", level=1)).to_be_visible()
     officer.goto(site.url + "/admin/registration/registration/")
     officer.get_by_role("textbox").first.fill(family_name)

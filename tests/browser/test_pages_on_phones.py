@@ -2,7 +2,8 @@
 
 On phones of 360 and 390 CSS pixels no page scrolls sideways and every control stays on the
 screen; axe-core finds no serious or critical violation. The tour must cover every page of the
-site's own apps: a new page fails the coverage test until it is added here.
+site's own apps and of two-factor authentication: a new page fails the coverage test until it is
+added here.
 """
 
 import pytest
@@ -11,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.checks import assert_accessible, assert_fits_phone, axe_blocking_violations
 from tests.browser.conftest import PHONES
-from tests.browser.people import request_page_of, sign_in, validation_link_of
+from tests.browser.people import request_page_of, second_factor_pass_before, sign_in, validation_link_of
 
 DEMO_PASSWORD_ROLES = {"representative": "SME representative", "focal_point": "Focal point"}
 
@@ -55,6 +56,10 @@ REPRESENTATIVE_PAGES = [
     ("account_email", lambda site, page: reverse("account_email"), 200),
     ("account_change_password", lambda site, page: reverse("account_change_password"), 200),
     ("socialaccount_connections", lambda site, page: reverse("socialaccount_connections"), 200),
+    # Two-factor authentication is offered to everyone: the page that explains it and the app's set-up.
+    ("mfa_index", lambda site, page: reverse("mfa_index"), 200),
+    ("mfa_activate_totp", lambda site, page: reverse("mfa_activate_totp"), 200),
+    ("second_factor", lambda site, page: reverse("second_factor") + "?next=/profile/", 200),
     # A representative is not a focal point: told so, with somewhere useful to go.
     ("focalpoints:pending", lambda site, page: reverse("focalpoints:pending"), 403),
     ("focalpoints:link", lambda site, page: validation_link_of(site, site.account("Focal point").email), 403),
@@ -67,11 +72,34 @@ FOCAL_POINT_PAGES = [
     ("focalpoints:smes", lambda site, page: reverse("focalpoints:smes"), 200),
     ("focalpoints:sme", _first_link("/focal-point/smes/", "main a[href*='/focal-point/smes/']"), 200),
     ("home", lambda site, page: reverse("home"), 200),
+    # The focal point passed the second factor at sign-in (the app set up, or its code): its pages.
+    ("mfa_index", lambda site, page: reverse("mfa_index"), 200),
+    ("mfa_view_recovery_codes", lambda site, page: reverse("mfa_view_recovery_codes"), 200),
+    ("mfa_generate_recovery_codes", lambda site, page: reverse("mfa_generate_recovery_codes"), 200),
+    ("mfa_reauthenticate", lambda site, page: reverse("mfa_reauthenticate") + "?next=/focal-point/", 200),
+    ("mfa_deactivate_totp", lambda site, page: reverse("mfa_deactivate_totp"), 200),
 ]
 
 TOURS = {"visitor": VISITOR_PAGES, "representative": REPRESENTATIVE_PAGES, "focal_point": FOCAL_POINT_PAGES}
 # Pages that only answer a POST, and what stands for them in the tour.
 POST_ONLY = {"focalpoints:bulk_approve": "focalpoints:pending"}
+# Two-factor authentication's pages (smepilot.second_factor and allauth.mfa's), toured like the site's own.
+SECOND_FACTOR_PAGES = {
+    "second_factor",
+    "mfa_index",
+    "mfa_activate_totp",
+    "mfa_deactivate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes",
+    "mfa_reauthenticate",
+    "mfa_authenticate",
+}
+# And those no tour opens, with where they are met instead.
+NOT_TOURED = {
+    "mfa_authenticate": "a step of signing in: test_journey signs in with the app's code there",
+    "mfa_download_recovery_codes": "a text file to save, not a page",
+}
 # Addresses that answer with a file to save rather than a page, and the page that links to them.
 DOWNLOADS = {"registration:data_download": "registration:profile"}
 
@@ -81,12 +109,12 @@ def _site_page_names() -> set[str]:
     for namespace in ("meetings", "registration", "focalpoints"):
         resolver = get_resolver().namespace_dict[namespace][1]
         names |= {f"{namespace}:{name}" for name in resolver.reverse_dict if isinstance(name, str)}
-    return names
+    return names | SECOND_FACTOR_PAGES
 
 
 def test_the_tours_cover_every_page_of_the_site():
     toured = {name for pages in TOURS.values() for name, _reach, _status in pages}
-    missing = _site_page_names() - toured - set(POST_ONLY) - set(DOWNLOADS)
+    missing = _site_page_names() - toured - set(POST_ONLY) - set(NOT_TOURED) - set(DOWNLOADS)
     assert not missing, f"Pages no tour visits (add them to a tour): {sorted(missing)}"
 
 
@@ -101,6 +129,9 @@ def test_every_page_fits_phones_and_passes_axe(who, language, embedded_site, new
     if who in DEMO_PASSWORD_ROLES:
         account = site.account(DEMO_PASSWORD_ROLES[who])
         sign_in(page, site, account.email, account.password)
+    if who == "focal_point":
+        # The focal-point pages ask for the second factor first: the app set up, or its code given.
+        second_factor_pass_before(page, site, account.email, "/focal-point/")
     problems = []
     for name, reach, expected_status in TOURS[who]:
         path = reach(site, page)
