@@ -64,6 +64,8 @@ def account_close(request):
             else:
                 logout(request)
                 return redirect("registration:account_closed")
+        if status == HTTPStatus.OK:
+            status = HTTPStatus.BAD_REQUEST  # as every other form of the site answers a refused post
     profile = selectors.profile_of(user=request.user)
     coming = []
     if profile is not None:

@@ -169,7 +169,7 @@ def test_closing_with_the_right_password_anonymises_signs_out_and_confirms(clien
 
 def test_a_wrong_password_changes_nothing(client_of, participant):
     response = client_of.post(CLOSE, {"password": "not-my-password"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "password" in response.content.decode().lower()
     assert response.context["form"].errors
     participant.refresh_from_db()
