@@ -12,6 +12,7 @@ prefix and task queue, so two test runs on one machine never share state.
 """
 
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -27,6 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
+import redis
 
 from tests.smtp_sink import free_port
 
@@ -252,6 +254,21 @@ def start_production_site(
 def stop_production_site(site: Site):
     site.stop()
     _database_drop(site.env["DATABASE_URL"])
+    _redis_forget(site.env)
+
+
+def _redis_forget(env: dict):
+    """Remove the site's keys from the shared Redis: its cache keys, its queue, and the messages a
+    killed worker held unacknowledged (Redis would put them back in the queue hours later)."""
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    queue = env["CELERY_TASK_DEFAULT_QUEUE"]
+    bindings = [f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"]
+    keys = [*client.scan_iter(match=f"{env['CACHE_KEY_PREFIX']}:*"), queue, *bindings]
+    client.delete(*keys)
+    held = [tag for tag, message in client.hgetall("unacked").items() if json.loads(message)[2] == queue]
+    if held:
+        client.hdel("unacked", *held)
+        client.zrem("unacked_index", *held)
 
 
 def _database_url(url: str, name: str) -> str:
