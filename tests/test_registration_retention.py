@@ -2,7 +2,6 @@
 passed, with the pilot report's figures unchanged (terms of reference, point 5)."""
 
 import datetime
-import threading
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -12,7 +11,6 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.checks import run_checks
 from django.core.management import call_command
-from django.db import connection, transaction
 from django.utils import timezone
 
 from focalpoints.models import FocalPoint
@@ -282,40 +280,6 @@ def test_the_retention_period_is_bounded(settings, days, errors):
     settings.PERSONAL_DATA_RETENTION_DAYS = days
     found = [check for check in run_checks() if check.id == "registration.E001"]
     assert len(found) == errors
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("held", ["profile", "account"])
-def test_a_person_being_written_by_another_transaction_is_left_for_the_next_run(held):
-    """A registration being made locks the profile; a sign-in writes the account's last_login."""
-    busy = _old_registration().participant
-    _old_registration()
-    _backdate()
-    locked, release = threading.Event(), threading.Event()
-    row = ParticipantProfile.objects.filter(pk=busy.pk)
-    if held == "account":
-        row = get_user_model().objects.filter(pk=busy.user_id)
-
-    def hold_the_row():
-        with transaction.atomic():
-            row.select_for_update().get()
-            locked.set()
-            release.wait(10)
-        connection.close()
-
-    holder = threading.Thread(target=hold_the_row)
-    holder.start()
-    try:
-        assert locked.wait(10)
-        first = retention.personal_data_purge()
-    finally:
-        release.set()
-        holder.join()
-    assert first.people == 1
-    busy.refresh_from_db()
-    assert busy.anonymised_at is None
-    assert retention.personal_data_purge().people == 1
 
 
 def test_closing_an_account_on_the_persons_written_request_and_only_once():
