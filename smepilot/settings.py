@@ -344,6 +344,8 @@ X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
 # --- Pilot-specific knobs -------------------------------------------------------------------
+# `make bench` only: serve the benchmark's baseline views under /bench/ (smepilot.bench_views).
+BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", default=False)
 # How long a focal point's emailed validation link stays valid.
 VALIDATION_LINK_MAX_AGE_DAYS = env.int("VALIDATION_LINK_MAX_AGE_DAYS", default=30)
 # A request pending longer than this is overdue: reminded daily, flagged in the admin.

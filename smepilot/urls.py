@@ -45,6 +45,10 @@ urlpatterns = [
     *urlpatterns,
 ]
 
+# The benchmark's baseline views (smepilot.bench_views): only where BENCHMARK_VIEWS is on, never in production.
+if settings.BENCHMARK_VIEWS:
+    urlpatterns += [path("bench/", include("smepilot.bench_views"))]
+
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
