@@ -63,6 +63,7 @@ class ScriptedHandler:
         self.rcpt_responses: deque[str] = deque()
         self.data_delay = 0.0
         self.data_commands = 0  # every DATA, accepted or not
+        self.peers: set[tuple] = set()  # the client's (address, port) of every connection that sent DATA
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_responses:
@@ -72,6 +73,7 @@ class ScriptedHandler:
 
     async def handle_DATA(self, server, session, envelope):
         self.data_commands += 1
+        self.peers.add(session.peer)
         if self.data_delay:
             await asyncio.sleep(self.data_delay)
         if self.data_responses:
@@ -94,6 +96,11 @@ class SmtpSink:
     @property
     def data_commands(self) -> int:
         return self.handler.data_commands
+
+    @property
+    def connections(self) -> int:
+        """How many SMTP connections carried at least one DATA command."""
+        return len(self.handler.peers)
 
     def script_data(self, *responses: str):
         """The next DATA commands get these answers, in order (then "250")."""

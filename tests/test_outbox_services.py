@@ -280,3 +280,27 @@ def test_a_message_sent_again_keeps_its_message_id(settings, smtp_sink):
     assert first == again
     assert first != another
     assert first.startswith(f"<outbox.{message.pk}.") and first.endswith("@sme.example.org>")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_transaction_publishes_one_broker_message_for_all_its_emails(broker_queue):
+    with transaction.atomic():
+        first, second = queue_one(), queue_one()
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            queue_one()  # rolled back with its savepoint: its id may ride along, its row does not
+            raise ZeroDivisionError
+        third = queue_one()
+
+    assert broker_queue() == 1
+    assert OutgoingMessage.objects.filter(pk__in=[first.pk, second.pk, third.pk]).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_savepoint_that_published_first_leaves_the_rest_published_once(broker_queue):
+    with transaction.atomic():
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            queue_one()
+            raise ZeroDivisionError
+        queue_one()
+
+    assert broker_queue() == 1

@@ -216,3 +216,30 @@ def test_task_run_twice_at_the_same_time_sends_one_message(smtp_sink):
 def test_task_for_a_missing_message_does_nothing(smtp_sink):
     assert outgoing_message_send(123456789) == "skipped"
     assert smtp_sink.data_commands == 0
+
+
+def test_one_transactions_emails_go_out_in_one_task_over_one_smtp_connection(smtp_sink, celery_worker_real):
+    with transaction.atomic():
+        messages = [queue_one(to=f"person{index}@example.org") for index in range(3)]
+
+    smtp_sink.wait_for(3)
+    for message in messages:
+        wait_for_status(message, MessageStatus.SENT)
+    celery_worker_real.wait_idle()
+    assert sorted(received["To"] for received in smtp_sink.messages) == [
+        f"person{index}@example.org" for index in range(3)
+    ]
+    assert smtp_sink.connections == 1
+
+
+def test_a_message_refused_mid_batch_is_retried_and_the_rest_still_go_out(smtp_sink, celery_worker_real):
+    smtp_sink.script_data("250 2.0.0 Message accepted", "421 4.3.0 Try again later")
+
+    with transaction.atomic():
+        messages = [queue_one(to=f"person{index}@example.org") for index in range(3)]
+
+    for message in messages:
+        wait_for_status(message, MessageStatus.SENT)
+    celery_worker_real.wait_idle()
+    assert len(smtp_sink.messages) == 3 - 1  # the scripted "250" accepted one without storing it
+    assert [OutgoingMessage.objects.get(pk=message.pk).attempts for message in messages] == [1, 2, 1]

@@ -1,12 +1,14 @@
 """The one path every email takes, modelled on pretix's outgoing mail.
 
 ``mail_queue`` renders a template set, stores the message row in the caller's transaction and
-asks Celery to send it once that transaction commits: work that is rolled back sends nothing.
-``outgoing_message_deliver`` is what the Celery task runs: it claims the row, talks SMTP once and
-records the outcome. ``outgoing_messages_requeue_stuck`` is the periodic sweep that makes a lost
-task (broker down at commit time, worker killed mid-send) delay mail without losing it.
+asks Celery to send it once that transaction commits (one task for all the messages of a
+transaction): work that is rolled back sends nothing. ``outgoing_message_deliver`` is what the
+Celery task runs for each: it claims the row, talks SMTP once and records the outcome.
+``outgoing_messages_requeue_stuck`` is the periodic sweep that makes a lost task (broker down at
+commit time, worker killed mid-send) delay mail without losing it.
 """
 
+import contextlib
 import logging
 import random
 import smtplib
@@ -16,7 +18,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.db.models import Q
@@ -109,8 +111,57 @@ def mail_queue_rendered(
         body_html=body_html or "",
         attachments=attachments or [],
     )
-    transaction.on_commit(partial(outgoing_message_enqueue, message_id=message.pk))
+    _transaction_batch_add(message.pk)
     return message
+
+
+class _TransactionBatch:
+    """The ids of the messages one transaction stores, published as one task when it commits.
+
+    One broker round trip per transaction rather than per email (a registration stores one for the
+    registrant and one per focal point), and one SMTP connection for them in the worker.
+    """
+
+    def __init__(self):
+        self.message_ids: list[int] = []
+
+    def __call__(self):
+        outgoing_messages_enqueue(message_ids=self.message_ids)
+
+
+def _transaction_batch_add(message_id: int) -> None:
+    """Add the message to its transaction's batch; the first message of a transaction registers it.
+
+    The batch is found among the transaction's own on-commit callbacks, so it shares their fate: a
+    savepoint rolled back drops the batch it registered (the next message registers a new one), a
+    transaction rolled back drops them all. An id whose savepoint was rolled back may stay in a
+    batch registered earlier: the task finds no row for it and skips it.
+    Outside a transaction (autocommit), the row is committed already: published at once.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        outgoing_messages_enqueue(message_ids=[message_id])
+        return
+    for _savepoint_ids, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, _TransactionBatch):
+            callback.message_ids.append(message_id)
+            return
+    batch = _TransactionBatch()
+    batch.message_ids.append(message_id)
+    transaction.on_commit(batch)
+
+
+def outgoing_messages_enqueue(*, message_ids: list[int]) -> bool:
+    """Hand one transaction's messages to Celery as one task; like ``outgoing_message_enqueue``, a
+    broker that is down is logged and left to the sweep."""
+    from .tasks import outgoing_messages_send
+
+    try:
+        outgoing_messages_send.apply_async(args=(message_ids,))
+    except Exception:
+        logger.exception("Could not queue outgoing messages %s; the sweep will retry them.", message_ids)
+        return False
+    return True
 
 
 def outgoing_message_enqueue(*, message_id: int, countdown: float | None = None) -> bool:
@@ -241,13 +292,14 @@ def message_id_header(message: OutgoingMessage) -> str:
     return f"<outbox.{message.pk}.{created}@{domain}>"
 
 
-def _email_build(message: OutgoingMessage) -> EmailMultiAlternatives:
+def _email_build(message: OutgoingMessage, connection=None) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
         headers={"Message-ID": message_id_header(message)},
+        connection=connection,
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
@@ -278,17 +330,46 @@ def _message_claim(message_id: int) -> tuple[OutgoingMessage | None, str]:
     return message, MessageStatus.SENDING
 
 
-def outgoing_message_deliver(*, message_id: int) -> str:
+def outgoing_messages_deliver(*, message_ids: list[int]) -> list[str]:
+    """Send each stored message once, over one SMTP connection; return their statuses in order.
+
+    The connection is opened for the first message that is claimed and closed at the end. After a
+    failed send it is closed and the next message opens a new one: a server that answered 421 has
+    hung up, and a half-finished conversation must not carry over to the next recipient.
+    """
+    connection = get_connection()
+    outcomes = []
+    try:
+        for message_id in message_ids:
+            outcome = outgoing_message_deliver(message_id=message_id, connection=connection)
+            if outcome not in (MessageStatus.SENT, "skipped"):
+                _connection_close_quietly(connection)
+            outcomes.append(outcome)
+    finally:
+        _connection_close_quietly(connection)
+    return outcomes
+
+
+def _connection_close_quietly(connection) -> None:
+    # The server may be gone already (it hung up after a 421): the next send opens a new connection.
+    with contextlib.suppress(Exception):
+        connection.close()
+
+
+def outgoing_message_deliver(*, message_id: int, connection=None) -> str:
     """Send one stored message once; return the resulting status (or "skipped").
 
     Transient failures go back to queued and are retried after ``retry_countdown``, up to
     ``OUTBOX_MAX_ATTEMPTS`` attempts; permanent ones (5xx) fail at once with the error.
+    ``connection``: an email backend kept open across a batch (``outgoing_messages_deliver``).
     """
     message, outcome = _message_claim(message_id)
     if message is None:
         return outcome
     try:
-        _email_build(message).send()
+        if connection is not None:
+            connection.open()  # a no-op once open; an unreachable server is a transient failure below
+        _email_build(message, connection).send()
     except Exception as error:
         error_text = f"{type(error).__name__}: {error}"[:2000]  # for the secretariat, on the message
         error_kind = smtp_error_kind(error)  # for the log, which names no address

@@ -11,6 +11,15 @@ def outgoing_message_send(message_id: int) -> str:
     return services.outgoing_message_deliver(message_id=message_id)
 
 
+@shared_task(ignore_result=True, acks_late=True)
+def outgoing_messages_send(message_ids: list[int]) -> list[str]:
+    """Send the messages one transaction stored, over one SMTP connection (each once, as above).
+
+    A worker killed half-way leaves the rest to the redelivered task, the one it was sending to the sweep.
+    """
+    return services.outgoing_messages_deliver(message_ids=message_ids)
+
+
 @shared_task(ignore_result=True)
 def outgoing_message_sweep() -> int:
     """Periodic (CELERY_BEAT_SCHEDULE "outbox-sweep"): re-queue messages whose task was lost."""
