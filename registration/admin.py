@@ -28,6 +28,7 @@ from meetings.admin_search import StudyGroupSearchAdminMixin
 from meetings.models import MeetingKind
 from meetings.translated import in_every_language
 from smepilot.admin_base import HistoryReadOnlyAdmin, ServiceWriteAdminMixin
+from smepilot.admin_search import TableByTableSearchAdminMixin
 from smepilot.l10n import format_money
 
 from .admin_actions import RegistrationActionsAdminMixin, confirm_eligibility_on_behalf, refuse_eligibility_on_behalf
@@ -105,7 +106,7 @@ class ChangeListNoteMixin:
 
 
 @admin.register(SME)
-class SMEAdmin(ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
+class SMEAdmin(TableByTableSearchAdminMixin, ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
     list_display = [
         "name",
         "administration",
@@ -174,7 +175,9 @@ class SMEAdmin(ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
 
 
 @admin.register(ParticipantProfile)
-class ParticipantProfileAdmin(ChangeListNoteMixin, ServiceWriteAdminMixin, HistoryReadOnlyAdmin):
+class ParticipantProfileAdmin(
+    TableByTableSearchAdminMixin, ChangeListNoteMixin, ServiceWriteAdminMixin, HistoryReadOnlyAdmin
+):
     # Short columns, so that the mark and the date stay on a laptop's screen beside the filters.
     list_display = ["full_name", "email", "sme_name", "country", "sme_representative", "created_on"]
     changelist_note = PROFILES_NOTE
@@ -260,6 +263,7 @@ class RegistrationAdminForm(forms.ModelForm):
 @admin.register(Registration)
 class RegistrationAdmin(
     StudyGroupSearchAdminMixin,
+    TableByTableSearchAdminMixin,
     ChangeListNoteMixin,
     RegistrationActionsAdminMixin,
     ServiceWriteAdminMixin,
@@ -288,6 +292,8 @@ class RegistrationAdmin(
         *in_every_language("meeting__title"),
     ]
     study_group_path = "meeting__study_group"
+    # A pilot has a few dozen meetings, each with up to thousands of registrations (smepilot.admin_search).
+    search_small_relations = ("meeting",)
     date_hierarchy = "created_at"
     autocomplete_fields = ["participant", "sme", "meeting"]
     # The decision and its audit trail change through the services only (see the module docstring).
