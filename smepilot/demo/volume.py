@@ -24,12 +24,12 @@ import base64
 import datetime
 import hashlib
 import hmac
+import itertools
 import math
 import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from contextlib import contextmanager
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
@@ -56,6 +56,7 @@ from meetings.models import (
 )
 from meetings.selectors import pilot_current
 from registration.models import (
+    ACTIVE_STATUSES,
     SME,
     Attendance,
     Eligibility,
@@ -64,6 +65,7 @@ from registration.models import (
     RegistrationStatus,
 )
 
+from .bulk import BATCH_SIZE, history_rows_insert, rows_insert
 from .volume_names import (
     COUNTRIES,
     FAMILY_NAMES,
@@ -77,7 +79,6 @@ from .volume_names import (
 )
 
 VOLUME_PASSWORD = "smepilot-volume-2018"  # noqa: S105 - published on purpose: volume data is for measuring
-BATCH_SIZE = 2000
 GENEVA = "Geneva, Switzerland"
 # On average a representative registers for about three meetings (a study group meeting and some of its
 # rapporteur group meetings); three representatives per SME.
@@ -90,18 +91,28 @@ REASON_NOT_CONFIRMED = (
 REASON_INCOMPLETE = "The company's details are incomplete: please add its address and website, then register again."
 
 # Status shares by where the meeting stands: registrations for a past meeting have mostly been decided.
-PAST_STATUSES = {
-    RegistrationStatus.VALIDATED: 70,
-    RegistrationStatus.REJECTED: 10,
-    RegistrationStatus.CANCELLED: 17,
-    RegistrationStatus.PENDING: 3,
-}
-COMING_STATUSES = {
-    RegistrationStatus.PENDING: 45,
-    RegistrationStatus.VALIDATED: 35,
-    RegistrationStatus.REJECTED: 8,
-    RegistrationStatus.CANCELLED: 12,
-}
+# (statuses, cumulative weights for random.choices): 70% validated, 10% rejected, 17% cancelled, 3% pending.
+PAST_STATUSES = (
+    [
+        RegistrationStatus.VALIDATED,
+        RegistrationStatus.REJECTED,
+        RegistrationStatus.CANCELLED,
+        RegistrationStatus.PENDING,
+    ],
+    [70, 80, 97, 100],
+)
+# 45% pending, 35% validated, 8% rejected, 12% cancelled.
+COMING_STATUSES = (
+    [
+        RegistrationStatus.PENDING,
+        RegistrationStatus.VALIDATED,
+        RegistrationStatus.REJECTED,
+        RegistrationStatus.CANCELLED,
+    ],
+    [45, 80, 88, 100],
+)
+ELIGIBILITIES = [Eligibility.CONFIRMED, Eligibility.PENDING, Eligibility.REFUSED]
+ELIGIBILITY_WEIGHTS = [75, 20, 5]
 
 
 def totp_secret_for(*, email: str, seed: int) -> str:
@@ -141,18 +152,6 @@ def volume_seed(
     return result
 
 
-@contextmanager
-def _created_at_as_given(model):
-    """bulk_create with the ``created_at`` each row was given: auto_now_add would stamp them all "now",
-    and the pilot's data spans months (the overdue lists and the report read these dates)."""
-    field = model._meta.get_field("created_at")
-    field.auto_now_add = False
-    try:
-        yield
-    finally:
-        field.auto_now_add = True
-
-
 class _VolumeRun:
     def __init__(self, *, rng: random.Random, seed: int, say):
         self.rng = rng
@@ -164,6 +163,8 @@ class _VolumeRun:
         self.password = make_password(VOLUME_PASSWORD)  # once: hashing is slow on purpose
         self.counts = Counter()
         self.secretariat = get_user_model().objects.filter(is_staff=True, is_active=True).order_by("pk").first()
+        self.zone = timezone.get_default_timezone()
+        self.country_codes = {}
 
     def go(self, *, registrations: int, focal_points_per_administration: int) -> dict:
         pilot = self.pilot()
@@ -210,7 +211,7 @@ class _VolumeRun:
             ],
             "representatives_ready": written["ready"],
             "pending_by_administration": written["pending"],
-            "leader_ids": [leader.pk for leader in leaders],
+            "leader_ids": leaders,
         }
 
     # --- The pilot, its study groups and meetings -------------------------------------------------
@@ -302,32 +303,34 @@ class _VolumeRun:
         Administration.objects.bulk_create(missing)
         self.counts["administrations"] += len(missing)
         found = {**existing, **{a.country.code: a for a in missing}}
+        self.country_codes = {a.pk: code for code, a in found.items()}
         return [found[code] for code in COUNTRIES]
 
-    def _accounts(self, people: list[tuple[str, str, str]]) -> list:
-        """Accounts (email, given name, family name) with the shared password and a verified address."""
-        user_model = get_user_model()
-        users = user_model.objects.bulk_create(
+    def _accounts(self, people: list[tuple[str, str, str]]) -> list[int]:
+        """Accounts (email, given name, family name) with the shared password and a verified address; their ids."""
+        rows = [
+            {
+                "username": email,
+                "email": email,
+                "first_name": given,
+                "last_name": family,
+                "password": self.password,
+                "is_active": True,
+                "date_joined": self.now,
+            }
+            for email, given, family in people
+        ]
+        user_ids = rows_insert(get_user_model(), rows, now=self.now)
+        rows_insert(
+            EmailAddress,
             [
-                user_model(
-                    username=email,
-                    email=email,
-                    first_name=given,
-                    last_name=family,
-                    password=self.password,
-                    is_active=True,
-                    date_joined=self.now,
-                )
-                for email, given, family in people
+                {"user_id": user_id, "email": row["email"], "verified": True, "primary": True}
+                for user_id, row in zip(user_ids, rows, strict=True)
             ],
-            batch_size=BATCH_SIZE,
+            now=self.now,
         )
-        EmailAddress.objects.bulk_create(
-            [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users],
-            batch_size=BATCH_SIZE,
-        )
-        self.counts["users"] += len(users)
-        return users
+        self.counts["users"] += len(user_ids)
+        return user_ids
 
     def _person(self, region) -> tuple[str, str]:
         return self.rng.choice(GIVEN_NAMES[region]), self.rng.choice(FAMILY_NAMES[region])
@@ -343,31 +346,36 @@ class _VolumeRun:
                 email = f"focal.{code.lower()}.{self.tag}-{number}@{code.lower()}-administration.example"
                 people.append((email, given, family))
                 designations.append((administration, f"{given} {family}", email, language))
-        users = self._accounts(people)
+        user_ids = self._accounts(people)
         rows = [
             FocalPoint(
-                administration=administration, name=name, email=email, user=user, language=language, is_active=True
+                administration=administration,
+                name=name,
+                email=email,
+                user_id=user_id,
+                language=language,
+                is_active=True,
             )
-            for (administration, name, email, language), user in zip(designations, users, strict=True)
+            for (administration, name, email, language), user_id in zip(designations, user_ids, strict=True)
         ]
         created = FocalPoint.objects.bulk_create(rows, batch_size=BATCH_SIZE)
         FocalPoint.history.bulk_history_create(created, batch_size=BATCH_SIZE, default_date=self.now)
         Authenticator.objects.bulk_create(
             [
                 Authenticator(
-                    user=user,
+                    user_id=user_id,
                     type=Authenticator.Type.TOTP,
-                    data={"secret": encrypt(totp_secret_for(email=user.email, seed=self.seed))},
+                    data={"secret": encrypt(totp_secret_for(email=email, seed=self.seed))},
                 )
-                for user in users
+                for user_id, (email, _given, _family) in zip(user_ids, people, strict=True)
             ]
             + [
                 Authenticator(
-                    user=user,
+                    user_id=user_id,
                     type=Authenticator.Type.RECOVERY_CODES,
-                    data={"seed": encrypt(self._recovery_seed(user.email)), "used_mask": 0},
+                    data={"seed": encrypt(self._recovery_seed(email)), "used_mask": 0},
                 )
-                for user in users
+                for user_id, (email, _given, _family) in zip(user_ids, people, strict=True)
             ],
             batch_size=BATCH_SIZE,
         )
@@ -400,7 +408,7 @@ class _VolumeRun:
         for study_group, leader in zip(study_groups, leaders, strict=True):
             has_chair = study_group.appointments.filter(role=LeadershipRole.CHAIR, ends_on__isnull=True).exists()
             Appointment.objects.create(
-                person=leader,
+                person_id=leader,
                 study_group=study_group,
                 role=LeadershipRole.VICE_CHAIR if has_chair else LeadershipRole.CHAIR,
                 starts_on=self.today - datetime.timedelta(days=400),
@@ -418,7 +426,7 @@ class _VolumeRun:
                 adopted_on=meeting.ends_on,
                 approval_procedure="Traditional approval procedure",
             )
-            DecisionParticipant.objects.create(decision=decision, person=by_study_group[meeting.study_group_id])
+            DecisionParticipant.objects.create(decision=decision, person_id=by_study_group[meeting.study_group_id])
             self.counts["decisions"] += 1
         return leaders
 
@@ -433,18 +441,22 @@ class _VolumeRun:
             left -= count
         return plan
 
-    def smes(self, administrations, focal_points, *, people: int) -> list[SME]:
+    def smes(self, administrations, focal_points, *, people: int) -> list[dict]:
+        """SMEs of the Administrations in the pilot, about three representatives each; their rows, with ``id``."""
         in_pilot = [a for a in administrations if a.in_pilot]
         wanted = math.ceil(people / REPRESENTATIVES_PER_SME) if people else 0
-        taken = set(
-            SME.objects.filter(administration__in=in_pilot).values_list("administration_id", "name")
-        )  # found by exact name first, then compared case-blind below
-        taken = {(administration_id, name.lower()) for administration_id, name in taken}
+        # Names are unique per Administration whatever their case (registration.models.SME): the ones there.
+        taken = {
+            (administration_id, name.lower())
+            for administration_id, name in SME.objects.filter(administration__in=in_pilot).values_list(
+                "administration_id", "name"
+            )
+        }
+        country_names = {a.pk: str(a.country.name) for a in in_pilot}  # looked up once: a translated name
         rows = []
         for _number in range(wanted):
             administration = self.rng.choice(in_pilot)
-            code = administration.country.code
-            region, currency, _language = COUNTRIES[code]
+            _region, currency, _language = COUNTRIES[administration.country.code]
             base = f"{self.rng.choice(SME_FIRST_WORDS)} {self.rng.choice(SME_SECOND_WORDS)}"
             form = self.rng.choice(SME_LEGAL_FORMS)
             name = f"{base} {form}".strip()
@@ -453,161 +465,169 @@ class _VolumeRun:
                 name = f"{base} {suffix} {form}".strip()
                 suffix += 1
             taken.add((administration.pk, name.lower()))
-            eligibility = self.rng.choices(
-                [Eligibility.CONFIRMED, Eligibility.PENDING, Eligibility.REFUSED], weights=[75, 20, 5]
-            )[0]
+            eligibility = self.rng.choices(ELIGIBILITIES, weights=ELIGIBILITY_WEIGHTS)[0]
             decided = eligibility != Eligibility.PENDING
             decider = self.rng.choice(focal_points[administration.pk])
+            street = f"{self.rng.randint(1, 300)} {self.rng.choice(STREETS)}"
             rows.append(
-                SME(
-                    administration=administration,
-                    name=name,
-                    employees=self.rng.randint(2, 250),
-                    annual_revenue=Decimal(self.rng.randint(50, 50_000) * 1000),
-                    revenue_currency=currency,
-                    website=f"https://{slugify(name)}.example",
-                    address=f"{self.rng.randint(1, 300)} {self.rng.choice(STREETS)}, {administration.country.name}",
-                    eligibility=eligibility,
-                    eligibility_decided_by_id=decider.user_id if decided else None,
-                    eligibility_decided_at=self.now - datetime.timedelta(days=self.rng.randint(1, 90))
+                {
+                    "administration_id": administration.pk,
+                    "name": name,
+                    "employees": self.rng.randint(2, 250),
+                    "annual_revenue": Decimal(self.rng.randint(50, 50_000) * 1000),
+                    "revenue_currency": currency,
+                    "website": f"https://{slugify(name)}.example",
+                    "address": f"{street}, {country_names[administration.pk]}",
+                    "eligibility": eligibility,
+                    "eligibility_decided_by_id": decider.user_id if decided else None,
+                    "eligibility_decided_at": self.now - datetime.timedelta(days=self.rng.randint(1, 90))
                     if decided
                     else None,
-                    eligibility_reason=REASON_NOT_CONFIRMED if eligibility == Eligibility.REFUSED else "",
-                )
+                    "eligibility_reason": REASON_NOT_CONFIRMED if eligibility == Eligibility.REFUSED else "",
+                    "created_by_id": None,
+                }
             )
-        smes = SME.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-        SME.history.bulk_history_create(smes, batch_size=BATCH_SIZE, default_date=self.now)
-        self.counts["smes"] += len(smes)
-        return smes
+        ids = rows_insert(SME, rows, now=self.now)
+        history_rows_insert(SME, rows, ids, dates=[self.now] * len(ids), now=self.now)
+        for row, pk in zip(rows, ids, strict=True):
+            row["id"] = pk
+        self.counts["smes"] += len(ids)
+        return rows
 
-    def representatives(self, smes, *, people: int) -> list[ParticipantProfile]:
-        """``people`` accounts and profiles, each naming an SME (round the SMEs, so each has some)."""
+    def representatives(self, smes: list[dict], *, people: int) -> list[dict]:
+        """``people`` accounts and profiles, each naming an SME (round the SMEs, so each has some); the profiles'
+        rows, with ``id`` and the SME's row as ``sme``."""
         accounts, details = [], []
+        ascii_names = {}  # slugify once per name: the pool is small
         for number in range(people):
             sme = smes[number % len(smes)]
-            region = COUNTRIES[sme.administration.country.code][0]
+            region = COUNTRIES[self._country_code(sme["administration_id"])][0]
             given, family = self._person(region)
-            domain = slugify(sme.name) or "sme"
-            accounts.append(
-                (f"{slugify(given)}.{slugify(family)}.{self.tag}-{number}@{domain}.example", given, family)
-            )
-            details.append((sme, given, family))
-        users = self._accounts(accounts)
+            for name in (given, family):
+                if name not in ascii_names:
+                    ascii_names[name] = slugify(name)
+            domain = sme["website"].removeprefix("https://")
+            email = f"{ascii_names[given]}.{ascii_names[family]}.{self.tag}-{number}@{domain}"
+            accounts.append((email, given, family))
+            details.append((sme, given, family, email))
+        user_ids = self._accounts(accounts)
         consent = self.now - datetime.timedelta(days=100)
-        profiles = ParticipantProfile.objects.bulk_create(
-            [
-                ParticipantProfile(
-                    user=user,
-                    given_name=given,
-                    family_name=family,
-                    job_title=self.rng.choice(JOB_TITLES),
-                    administration_id=sme.administration_id,
-                    sme=sme,
-                    privacy_consent_at=consent,
-                )
-                for user, (sme, given, family) in zip(users, details, strict=True)
-            ],
-            batch_size=BATCH_SIZE,
-        )
-        ParticipantProfile.history.bulk_history_create(profiles, batch_size=BATCH_SIZE, default_date=self.now)
-        self.counts["participant_profiles"] += len(profiles)
-        return profiles
+        rows = [
+            {
+                "user_id": user_id,
+                "given_name": given,
+                "family_name": family,
+                "job_title": self.rng.choice(JOB_TITLES),
+                "administration_id": sme["administration_id"],
+                "sme_id": sme["id"],
+                "privacy_consent_at": consent,
+                "anonymised_at": None,
+            }
+            for user_id, (sme, given, family, _email) in zip(user_ids, details, strict=True)
+        ]
+        ids = rows_insert(ParticipantProfile, rows, now=self.now)
+        history_rows_insert(ParticipantProfile, rows, ids, dates=[self.now] * len(ids), now=self.now)
+        for row, pk, (sme, _given, _family, email) in zip(rows, ids, details, strict=True):
+            row.update(id=pk, sme=sme, email=email)
+        self.counts["participant_profiles"] += len(ids)
+        return rows
+
+    def _country_code(self, administration_id) -> str:
+        return self.country_codes[administration_id]
 
     # --- Registrations ----------------------------------------------------------------------------
 
     def registrations(self, plan, profiles, meetings, focal_points, register_meeting) -> dict:
         registrable = [m for m in meetings if m.registration_opens_on <= self.today]
         # Study group meetings draw more people than rapporteur group meetings.
-        weights = [3 if m.kind == MeetingKind.STUDY_GROUP else 1 for m in registrable]
-        rows = []
+        cum_weights = list(itertools.accumulate(3 if m.kind == MeetingKind.STUDY_GROUP else 1 for m in registrable))
+        deciders = {pk: [fp.user_id for fp in fps] for pk, fps in focal_points.items()}
+        rows, meetings_of = [], []
         for profile, count in zip(profiles, plan, strict=True):
             chosen = set()
             while len(chosen) < min(count, len(registrable)):
-                chosen.add(self.rng.choices(range(len(registrable)), weights=weights)[0])
+                chosen.add(self.rng.choices(range(len(registrable)), cum_weights=cum_weights)[0])
             for index in sorted(chosen):
-                rows.append(self._registration(profile, registrable[index], focal_points))
+                rows.append(self._registration(profile, registrable[index], deciders))
+                meetings_of.append(registrable[index])
         self.say(f"{len(rows)} registrations to write...")
-        written = []
-        with _created_at_as_given(Registration):
-            for start in range(0, len(rows), BATCH_SIZE * 5):
-                batch = Registration.objects.bulk_create(rows[start : start + BATCH_SIZE * 5], batch_size=BATCH_SIZE)
-                for registration in batch:
-                    registration._history_date = registration.created_at
-                Registration.history.bulk_history_create(batch, batch_size=BATCH_SIZE)
-                written.extend(batch)
-                self.say(f"  {len(written)} registrations")
-        self.counts["registrations"] += len(written)
+        ids = []
+        for start in range(0, len(rows), BATCH_SIZE * 5):
+            batch = rows[start : start + BATCH_SIZE * 5]
+            batch_ids = rows_insert(Registration, batch, now=self.now)
+            history_rows_insert(
+                Registration, batch, batch_ids, dates=[row["created_at"] for row in batch], now=self.now
+            )
+            ids.extend(batch_ids)
+            self.say(f"  {len(ids)} registrations")
+        self.counts["registrations"] += len(ids)
 
-        by_status = Counter(r.status for r in written)
+        sme_of = {profile["sme_id"]: profile["sme"] for profile in profiles}
+        by_status = Counter(row["status"] for row in rows)
         pending = defaultdict(list)
         registered_for = set()
-        for registration in written:
-            sme = registration.sme
-            if registration.meeting_id == getattr(register_meeting, "pk", None):
-                registered_for.add(registration.participant_id)
+        register_meeting_id = getattr(register_meeting, "pk", None)
+        for row, pk, meeting in zip(rows, ids, meetings_of, strict=True):
+            sme = sme_of[row["sme_id"]]
+            if row["meeting_id"] == register_meeting_id:
+                registered_for.add(row["participant_id"])
             if (
-                registration.status == RegistrationStatus.PENDING
-                and sme.eligibility != Eligibility.REFUSED
-                and registration.meeting.ends_on >= self.today
+                row["status"] == RegistrationStatus.PENDING
+                and sme["eligibility"] != Eligibility.REFUSED
+                and meeting.ends_on >= self.today
             ):
-                pending[sme.administration_id].append(registration.pk)
+                pending[sme["administration_id"]].append(pk)
         ready = []
         if register_meeting is not None:
             ready = [
-                {"user_id": p.user_id, "email": p.user.email, "profile_id": p.pk}
+                {"user_id": p["user_id"], "email": p["email"], "profile_id": p["id"]}
                 for p in profiles
-                if p.pk not in registered_for and p.sme.eligibility != Eligibility.REFUSED
+                if p["id"] not in registered_for and p["sme"]["eligibility"] != Eligibility.REFUSED
             ]
         return {"by_status": by_status, "pending": dict(pending), "ready": ready}
 
-    def _registration(self, profile, meeting, focal_points) -> Registration:
-        sme = profile.sme
-        past = meeting.ends_on < self.today
-        shares = PAST_STATUSES if past else COMING_STATUSES
-        status = self.rng.choices(list(shares), weights=list(shares.values()))[0]
+    def _registration(self, profile, meeting, deciders) -> dict:
+        sme = profile["sme"]
+        shares = PAST_STATUSES if meeting.ends_on < self.today else COMING_STATUSES
+        status = self.rng.choices(shares[0], cum_weights=shares[1])[0]
         # A refused SME's registrations are rejected or withdrawn; a pending SME's are not validated yet
         # (approving one confirms the SME, terms of reference point 4).
-        if sme.eligibility == Eligibility.REFUSED and status in (
-            RegistrationStatus.VALIDATED,
-            RegistrationStatus.PENDING,
-        ):
+        if sme["eligibility"] == Eligibility.REFUSED and status in ACTIVE_STATUSES:
             status = RegistrationStatus.REJECTED
-        elif sme.eligibility == Eligibility.PENDING and status == RegistrationStatus.VALIDATED:
+        elif sme["eligibility"] == Eligibility.PENDING and status == RegistrationStatus.VALIDATED:
             status = RegistrationStatus.PENDING
-        attendance = (
-            Attendance.REMOTE if meeting.remote_participation and self.rng.random() < 0.4 else Attendance.IN_PERSON
-        )
+        remote = meeting.remote_participation and self.rng.random() < 0.4
         created_at = self._moment_between(
             meeting.registration_opens_on, min(meeting.registration_closes_on, self.today)
         )
         decided = status in (RegistrationStatus.VALIDATED, RegistrationStatus.REJECTED)
         later = min(created_at + datetime.timedelta(hours=self.rng.randint(1, 24 * 6)), self.now)
         on_behalf = decided and self.secretariat is not None and self.rng.random() < 0.03
-        decider = self.secretariat if on_behalf else self.rng.choice(focal_points[sme.administration_id]).user
+        decider = self.secretariat.pk if on_behalf else self.rng.choice(deciders[sme["administration_id"]])
         reason = ""
         if status == RegistrationStatus.REJECTED:
-            reason = REASON_NOT_CONFIRMED if sme.eligibility == Eligibility.REFUSED else REASON_INCOMPLETE
-        return Registration(
-            participant=profile,
-            sme=sme,
-            meeting=meeting,
-            attendance=attendance,
-            status=status,
-            decided_by=decider if decided else None,
-            decided_at=later if decided else None,
-            decided_on_behalf=on_behalf,
-            reason=reason,
-            cancelled_at=later if status == RegistrationStatus.CANCELLED else None,
-            created_at=created_at,
-        )
+            reason = REASON_NOT_CONFIRMED if sme["eligibility"] == Eligibility.REFUSED else REASON_INCOMPLETE
+        return {
+            "participant_id": profile["id"],
+            "sme_id": sme["id"],
+            "meeting_id": meeting.pk,
+            "attendance": Attendance.REMOTE if remote else Attendance.IN_PERSON,
+            "status": status,
+            "decided_by_id": decider if decided else None,
+            "decided_at": later if decided else None,
+            "decided_on_behalf": on_behalf,
+            "reason": reason,
+            "cancelled_at": later if status == RegistrationStatus.CANCELLED else None,
+            "added_by_id": None,
+            "created_at": created_at,
+        }
 
     def _moment_between(self, first_day, last_day) -> datetime.datetime:
         """A moment in office hours (Geneva) between two days, never later than now."""
         span = max((last_day - first_day).days, 0)
         day = first_day + datetime.timedelta(days=self.rng.randint(0, span))
-        moment = timezone.make_aware(
-            datetime.datetime.combine(day, datetime.time(self.rng.randint(7, 19), self.rng.randint(0, 59))),
-            timezone.get_default_timezone(),
+        moment = datetime.datetime.combine(
+            day, datetime.time(self.rng.randint(7, 19), self.rng.randint(0, 59)), tzinfo=self.zone
         )
         return min(moment, self.now - datetime.timedelta(minutes=self.rng.randint(1, 600)))
 
