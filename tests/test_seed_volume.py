@@ -1,5 +1,6 @@
 """smepilot.demo.volume and manage.py seed_volume: a pilot's worth of data added in bulk, the rule kept."""
 
+import datetime
 import io
 import json
 import time
@@ -28,6 +29,7 @@ from registration.models import (
     RegistrationStatus,
 )
 from smepilot.demo.volume import VOLUME_PASSWORD, totp_secret_for, volume_seed
+from tests.factories import PilotFactory
 from tests.second_factor import totp_code
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
@@ -199,9 +201,15 @@ def test_on_top_of_the_demo(settings):
     call_command("seed_demo", stdout=io.StringIO())
     demo_registrations = Registration.objects.count()
 
+    demo_pilot = pilot_current()
+    demo_study_groups = set(demo_pilot.study_groups.values_list("pk", flat=True))
+
     result = volume_seed(registrations=100)
 
     assert Registration.objects.count() == demo_registrations + 100
+    # The demo's running pilot takes the new meetings; its ITU-D study groups are found again.
+    assert result["pilot_id"] == demo_pilot.pk == pilot_current().pk
+    assert demo_study_groups <= set(result["study_group_ids"])
     # The demo's Kenya is found again, and its focal points keep their place.
     kenya = Administration.objects.get(country="KE")
     assert any(fp["administration_id"] == kenya.pk for fp in result["focal_points"])
@@ -273,3 +281,25 @@ def test_the_command_refuses_a_site_with_debug_off(settings):
 
     call_command("seed_volume", registrations=10, allow_production=True, stdout=io.StringIO())
     assert Registration.objects.count() == 10
+
+
+def test_after_a_pilot_that_ended_a_new_one_runs_with_the_meetings():
+    today = timezone.localdate()
+    ended = PilotFactory(starts_on=today - datetime.timedelta(days=400), ends_on=today - datetime.timedelta(days=10))
+
+    result = volume_seed(registrations=30, seed=17)
+
+    assert result["pilot_id"] != ended.pk
+    assert pilot_current().pk == result["pilot_id"]
+    assert result["register_meeting_id"] is not None
+
+
+def test_a_pilot_ending_soon_keeps_its_place_and_gets_only_the_meetings_that_fit():
+    today = timezone.localdate()
+    running = PilotFactory(starts_on=today - datetime.timedelta(days=30), ends_on=today + datetime.timedelta(days=70))
+
+    result = volume_seed(registrations=30, seed=18)
+
+    assert result["pilot_id"] == running.pk == pilot_current().pk
+    assert not Meeting.objects.filter(pk__in=result["meeting_ids"], ends_on__gt=running.ends_on).exists()
+    assert result["register_meeting_id"] is not None

@@ -217,9 +217,10 @@ class _VolumeRun:
     # --- The pilot, its study groups and meetings -------------------------------------------------
 
     def pilot(self) -> Pilot:
-        """The running pilot when it has half a year left for the coming meetings, else a new one."""
+        """The running pilot when it has two months left for the coming meetings (those after its end are left
+        out), else a new one."""
         current = pilot_current(today=self.today)
-        horizon = self.today + datetime.timedelta(days=200)
+        horizon = self.today + datetime.timedelta(days=60)
         if current is not None and current.starts_on <= self.today and current.ends_on >= horizon:
             return current
         # A new pilot becomes the current one only if none started later (pilot_current).
@@ -236,8 +237,10 @@ class _VolumeRun:
         )
 
     def study_groups(self, pilot: Pilot) -> list[StudyGroup]:
-        """ITU-D's and ITU-T's study groups of the current study period, found again or added."""
-        start = self.today.year - (self.today.year - 2017) % 4  # ITU's four-year study periods: 2017-2020, ...
+        """ITU-D's and ITU-T's study groups of the pilot's study period, found again or added."""
+        periods = Counter(pilot.study_groups.values_list("study_period_start", flat=True))
+        # Else the current one of ITU's four-year study periods: 2017-2020, 2021-2024, ...
+        start = periods.most_common(1)[0][0] if periods else self.today.year - (self.today.year - 2017) % 4
         found = []
         for sector, number, title in STUDY_GROUPS:
             study_group, created = StudyGroup.objects.get_or_create(
