@@ -283,6 +283,15 @@ def test_the_command_refuses_a_site_with_debug_off(settings):
     assert Registration.objects.count() == 10
 
 
+def test_the_command_seeds_a_benchmarks_site_with_debug_off(settings):
+    settings.DEBUG = False
+    settings.BENCHMARK_VIEWS = True
+
+    call_command("seed_volume", registrations=10, stdout=io.StringIO())
+
+    assert Registration.objects.count() == 10
+
+
 def test_after_a_pilot_that_ended_a_new_one_runs_with_the_meetings():
     today = timezone.localdate()
     ended = PilotFactory(starts_on=today - datetime.timedelta(days=400), ends_on=today - datetime.timedelta(days=10))

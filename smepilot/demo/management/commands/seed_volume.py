@@ -45,7 +45,7 @@ class Command(BaseCommand):
     ):
         if registrations < 0 or focal_points_per_administration < 1:
             raise CommandError("--registrations must be 0 or more and --focal-points-per-administration 1 or more.")
-        if not (settings.DEBUG or allow_production or getattr(settings, "BENCHMARK_VIEWS", False)):
+        if not (settings.DEBUG or allow_production or settings.BENCHMARK_VIEWS):
             raise CommandError(
                 "Refusing to seed with DEBUG off: every account this adds signs in with a password published in "
                 "the source, focal points included. Run it with DEBUG=true, on a benchmark's site "
