@@ -287,6 +287,7 @@ def test_the_outcome_email_and_its_calendar_file_in_one_style(meeting, language)
         participant=participant, meeting=meeting, status=RegistrationStatus.VALIDATED, decided_at=timezone.now()
     )
     message = registration_outcome_queue(registration=registration)
+    message.refresh_from_db()  # rendered from what was stored, as the worker sends it
     assert message.language == language
     days = [meeting.starts_on, meeting.ends_on]
     assert_one_style(message.body_text, language, days=days)

@@ -304,3 +304,47 @@ def test_a_rolled_back_savepoint_that_published_first_leaves_the_rest_published_
         queue_one()
 
     assert broker_queue() == 1
+
+
+@pytest.mark.django_db
+def test_mail_queue_stores_what_to_render_and_the_row_reads_as_it_will_be_sent():
+    recipient = OutgoingMessageFactory(to="ada@example.org")  # any row, to stand in the context by its id
+
+    message = services.mail_queue(
+        to="ada@example.org",
+        template="emails/outbox_test",
+        context={"name": "Ada", "link": "https://x.test/", "row": recipient, "rows": [recipient]},
+        language="fr",
+    )
+
+    stored = OutgoingMessage.objects.filter(pk=message.pk).values("subject", "body_text", "context").get()
+    assert stored["subject"] == stored["body_text"] == ""  # nothing rendered in the request
+    row = {"__model__": "outbox.outgoingmessage", "pk": recipient.pk}
+    assert stored["context"] == {"name": "Ada", "link": "https://x.test/", "row": row, "rows": [row]}
+    read = OutgoingMessage.objects.get(pk=message.pk)
+    assert read.subject == "Hello Ada"
+    assert read.body_text.startswith("Dear Ada,")
+
+
+@pytest.mark.django_db
+def test_a_context_that_json_cannot_hold_is_rendered_at_once():
+    message = services.mail_queue(
+        to="ada@example.org",
+        template="emails/outbox_test",
+        context={"name": "Ada", "link": "https://x.test/", "day": timezone.localdate()},
+    )
+
+    stored = OutgoingMessage.objects.filter(pk=message.pk).values("subject", "context").get()
+    assert stored == {"subject": "Hello Ada", "context": None}
+
+
+@pytest.mark.django_db
+def test_the_claim_keeps_the_rendered_message_as_sent(smtp_sink):
+    message = queue_one()
+
+    assert services.outgoing_message_deliver(message_id=message.pk) == MessageStatus.SENT
+
+    stored = OutgoingMessage.objects.filter(pk=message.pk).values("subject", "body_text", "context").get()
+    assert stored["subject"] == "Hello Ada" and stored["body_text"].startswith("Dear Ada,")
+    assert stored["context"] is None
+    assert smtp_sink.messages[0]["Subject"] == "Hello Ada"

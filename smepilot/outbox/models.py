@@ -23,6 +23,9 @@ class OutgoingMessage(models.Model):
     body_html = models.TextField(_("HTML body"), blank=True)
     # [{"filename": ..., "content": ..., "mimetype": ...}] — text attachments such as .ics files.
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # What the worker renders when it sends (smepilot.outbox.rendering): the template's context with
+    # rows as their ids. Null once rendered: subject and bodies then hold what was sent.
+    context = models.JSONField(_("context to render"), null=True, blank=True, default=None)
     status = models.CharField(_("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
@@ -47,3 +50,18 @@ class OutgoingMessage(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """A message not rendered yet reads as it will be sent: rendered from its stored context.
+
+        Only queued messages are in that state, for the seconds until a worker claims them; the claim
+        stores the result (services._message_claim), so the admin, the data export and a resend read
+        what was sent.
+        """
+        message = super().from_db(db, field_names, values)
+        if "context" in field_names and message.context is not None:
+            from .rendering import message_render
+
+            message_render(message)
+        return message

@@ -1,6 +1,6 @@
 """The one path every email takes, modelled on pretix's outgoing mail.
 
-``mail_queue`` renders a template set, stores the message row in the caller's transaction and
+``mail_queue`` stores what to render (smepilot.outbox.rendering) as a row in the caller's transaction and
 asks Celery to send it once that transaction commits (one task for all the messages of a
 transaction): work that is rolled back sends nothing. ``outgoing_message_deliver`` is what the
 Celery task runs for each: it claims the row, talks SMTP once and records the outcome.
@@ -22,14 +22,13 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.db.models import Q
-from django.template import Context
-from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from smepilot.text import header_text
 
 from .models import MessageStatus, OutgoingMessage
+from .rendering import NotStorable, context_dump, mail_render
 
 logger = logging.getLogger(__name__)
 
@@ -45,20 +44,6 @@ DELETED_AFTER_SENDING_TEMPLATES = ("emails/account_closed",)
 SWEEP_BATCH_SIZE = 500
 
 
-def mail_render(*, template: str, context: dict) -> tuple[str, str, str]:
-    """Render ``<template>/subject.txt``, ``body.txt`` and ``body.html``.
-
-    Every email can sign with the secretariat's configured address, as every page does
-    (smepilot.context_processors): ``{{ SECRETARIAT_EMAIL }}``.
-    """
-    context = {"SECRETARIAT_EMAIL": settings.SECRETARIAT_EMAIL, **context}
-    # A subject is plain text, not HTML: rendered without escaping ("O'Brien & Sons", not "O&#x27;Brien &amp; Sons").
-    subject = header_text(get_template(f"{template}/subject.txt").template.render(Context(context, autoescape=False)))
-    body_text = render_to_string(f"{template}/body.txt", context)
-    body_html = render_to_string(f"{template}/body.html", context)
-    return subject, body_text, body_html
-
-
 def mail_queue(
     *,
     to: str,
@@ -69,21 +54,35 @@ def mail_queue(
 ) -> OutgoingMessage:
     """Store one email for ``to`` and send it after the current transaction commits.
 
+    What to render is stored (template, language, and the context with rows as their ids:
+    smepilot.outbox.rendering); the worker renders it when it sends. A context holding anything
+    else (a date, a lazy string) is rendered here instead.
+
     ``attachments`` is a list of ``{"filename", "content", "mimetype"}`` dicts with text content
     (an ``.ics`` file, for instance).
     """
     language = language or translation.get_language() or settings.LANGUAGE_CODE
-    with translation.override(language):
-        subject, body_text, body_html = mail_render(template=template, context=context)
-    return mail_queue_rendered(
-        to=to,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        template=template,
-        language=language,
-        attachments=attachments,
+    try:
+        stored = context_dump(context)
+    except NotStorable:
+        stored = None  # rendered here, now: the context holds something only this process can read
+    if stored is None:
+        with translation.override(language):
+            subject, body_text, body_html = mail_render(template=template, context=context)
+        return mail_queue_rendered(
+            to=to,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            template=template,
+            language=language,
+            attachments=attachments,
+        )
+    message = OutgoingMessage.objects.create(
+        to=to, template=template, language=language, context=stored, attachments=attachments or []
     )
+    _transaction_batch_add(message.pk)
+    return message
 
 
 def mail_queue_rendered(
@@ -326,7 +325,12 @@ def _message_claim(message_id: int) -> tuple[OutgoingMessage | None, str]:
             return None, MessageStatus.FAILED
         message.status = MessageStatus.SENDING
         message.attempts += 1
-        message.save(update_fields=["status", "attempts", "updated_at"])
+        fields = ["status", "attempts", "updated_at"]
+        if message.context is not None:
+            # Rendered when read (OutgoingMessage.from_db); kept now, as sent.
+            message.context = None
+            fields += ["subject", "body_text", "body_html", "context"]
+        message.save(update_fields=fields)
     return message, MessageStatus.SENDING
 
 

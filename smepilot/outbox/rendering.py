@@ -1,0 +1,100 @@
+"""Rendering an email in the worker rather than in the request that stored it.
+
+``mail_queue`` stores what to render: the template set, the language and the context, with each
+model instance replaced by its model and primary key (``context_dump``). The worker that sends the
+message loads those rows again (one query per model, ``context_load``), renders the templates in the
+message's language and keeps the result on the row (``message_render``), so the admin, the data
+export and a resend read what was sent. The request that registers someone thus writes rows and
+renders no template for its emails: on registration day that is most of its time.
+"""
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+from django.template import Context
+from django.template.loader import get_template, render_to_string
+from django.utils import translation
+
+from smepilot.text import header_text
+
+MODEL_KEY = "__model__"
+
+
+class NotStorable(TypeError):
+    """A context value that cannot be stored as JSON and read back the same (a date, a lazy string)."""
+
+
+def context_dump(value):
+    """The context as JSON: model instances as ``{"__model__": label, "pk": pk}``, lists and dicts kept."""
+    if isinstance(value, models.Model):
+        return {MODEL_KEY: value._meta.label_lower, "pk": value.pk}
+    if isinstance(value, (list, tuple)):
+        return [context_dump(item) for item in value]
+    if isinstance(value, dict):
+        if MODEL_KEY in value:
+            raise NotStorable(MODEL_KEY)
+        return {str(key): context_dump(item) for key, item in value.items()}
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    raise NotStorable(type(value).__name__)
+
+
+def _references(value, found: dict[str, set]) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _references(item, found)
+    elif isinstance(value, dict):
+        if MODEL_KEY in value:
+            found.setdefault(value[MODEL_KEY], set()).add(value["pk"])
+        else:
+            for item in value.values():
+                _references(item, found)
+
+
+def context_load(stored):
+    """The context ``context_dump`` stored, with its rows read again (one query per model).
+
+    A row deleted since (an account closed before the worker ran) reads as None.
+    """
+    found: dict[str, set] = {}
+    _references(stored, found)
+    # select_related(): the rows the templates reach through required foreign keys (a registration's
+    # meeting and study group, an SME's Administration) come in the same query, not one query each.
+    rows = {label: apps.get_model(label).objects.select_related().in_bulk(list(pks)) for label, pks in found.items()}
+
+    def load(value):
+        if isinstance(value, list):
+            return [load(item) for item in value]
+        if isinstance(value, dict):
+            if MODEL_KEY in value:
+                return rows[value[MODEL_KEY]].get(value["pk"])
+            return {key: load(item) for key, item in value.items()}
+        return value
+
+    return load(stored)
+
+
+def mail_render(*, template: str, context: dict) -> tuple[str, str, str]:
+    """Render ``<template>/subject.txt``, ``body.txt`` and ``body.html``.
+
+    Every email can sign with the secretariat's configured address, as every page does
+    (smepilot.context_processors): ``{{ SECRETARIAT_EMAIL }}``.
+    """
+    context = {"SECRETARIAT_EMAIL": settings.SECRETARIAT_EMAIL, **context}
+    # A subject is plain text, not HTML: rendered without escaping ("O'Brien & Sons", not "O&#x27;Brien &amp; Sons").
+    subject = header_text(get_template(f"{template}/subject.txt").template.render(Context(context, autoescape=False)))
+    body_text = render_to_string(f"{template}/body.txt", context)
+    body_html = render_to_string(f"{template}/body.html", context)
+    return subject, body_text, body_html
+
+
+def message_render(message) -> None:
+    """Fill in a stored message's subject and bodies from its template and context, in its language.
+
+    The row is not written here: the worker's claim saves the result with the claim.
+    """
+    with translation.override(message.language or settings.LANGUAGE_CODE):
+        subject, body_text, body_html = mail_render(template=message.template, context=context_load(message.context))
+    message.subject = header_text(subject)[: message._meta.get_field("subject").max_length]
+    message.body_text = body_text
+    message.body_html = body_html
