@@ -6,13 +6,14 @@ site uses (same checks, same emails, same history), and a path that cannot is no
 
 import datetime
 
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -58,6 +59,23 @@ class ServiceWriteAdminMixin:
                 return cleaned_data
 
         return RefusedForm
+
+
+class PlainActionCheckboxMixin:
+    """Each row's checkbox written directly, as Django's CheckboxInput writes it (same HTML).
+
+    Django renders it through the form widget's template, once per row: a third of a row's time
+    in the lists that show 100 rows (registrations, people, SMEs), whatever the data's size.
+    """
+
+    def action_checkbox(self, obj):
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
 
 
 def _id_or_404(field, value):
