@@ -12,8 +12,12 @@ from .models import ParticipantProfile, Registration
 
 
 def profile_of(*, user) -> ParticipantProfile | None:
+    """The person's profile with what their pages and emails read: the SME, and the account with its
+    language (the registration's acknowledgement is addressed and written from it), in one query."""
     return (
-        ParticipantProfile.objects.select_related("administration", "sme", "sme__administration")
+        ParticipantProfile.objects.select_related(
+            "administration", "sme", "sme__administration", "user", "user__preferences"
+        )
         .filter(user=user)
         .first()
     )

@@ -347,8 +347,12 @@ def _participant_checks(*, participant: ParticipantProfile) -> list[str]:
     return errors
 
 
+# registration_create's default for `pilot`: None means "there is no pilot", so not that.
+NOT_LOOKED_UP = object()
+
+
 def registration_create(
-    *, participant: ParticipantProfile, choices: list[tuple[Meeting, str]], added_by=None
+    *, participant: ParticipantProfile, choices: list[tuple[Meeting, str]], added_by=None, pilot=NOT_LOOKED_UP
 ) -> list[Registration]:
     """Create one pending registration per chosen meeting, in one transaction.
 
@@ -366,12 +370,16 @@ def registration_create(
     registration). Every check applies to them too, but for a window that has closed: the
     closing message tells people to contact the secretariat if they must attend, so the
     secretariat may still register them until the meeting ends.
+
+    `pilot`: the current pilot (``pilot_current``) when the caller has just read it for today, to spare
+    the request a second query; looked up here otherwise.
     """
     today = timezone.localdate()
     errors = _participant_checks(participant=participant)
     if not choices:
         errors.append(_("Choose at least one meeting."))
-    pilot = pilot_current(today=today)
+    if pilot is NOT_LOOKED_UP:
+        pilot = pilot_current(today=today)
     if pilot is None:
         errors.append(_("Registration is not open: there is no SME pilot."))
     elif pilot_has_ended(pilot=pilot, today=today):

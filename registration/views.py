@@ -158,7 +158,7 @@ def registration_new(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                registrations = services.registration_create(participant=profile, choices=form.choices())
+                registrations = services.registration_create(participant=profile, choices=form.choices(), pilot=pilot)
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
