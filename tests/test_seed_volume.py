@@ -312,3 +312,14 @@ def test_a_pilot_ending_soon_keeps_its_place_and_gets_only_the_meetings_that_fit
     assert result["pilot_id"] == running.pk == pilot_current().pk
     assert not Meeting.objects.filter(pk__in=result["meeting_ids"], ends_on__gt=running.ends_on).exists()
     assert result["register_meeting_id"] is not None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_planner_knows_the_tables_new_sizes_once_the_load_is_committed():
+    volume_seed(registrations=120, seed=19)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'registration_registration'")
+        [(estimated,)] = cursor.fetchall()
+    assert estimated == Registration.objects.count() == 120
