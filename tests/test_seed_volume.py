@@ -29,6 +29,8 @@ from registration.models import (
     RegistrationStatus,
 )
 from smepilot.demo.volume import VOLUME_PASSWORD, totp_secret_for, volume_seed
+from smepilot.demo.volume_names import COUNTRIES
+from smepilot.models import AccountPreferences
 from tests.factories import PilotFactory
 from tests.second_factor import totp_code
 
@@ -323,3 +325,16 @@ def test_the_planner_knows_the_tables_new_sizes_once_the_load_is_committed():
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'registration_registration'")
         [(estimated,)] = cursor.fetchall()
     assert estimated == Registration.objects.count() == 120
+
+
+def test_some_representatives_chose_their_regions_language_for_their_emails():
+    volume_seed(registrations=600, seed=20)
+
+    chosen = dict(AccountPreferences.objects.values_list("user_id", "language"))
+    assert chosen
+    assert set(chosen.values()) <= {"fr", "es", "ar", "ru", "zh-hans"}
+    profiles = ParticipantProfile.objects.select_related("sme__administration")
+    assert len(chosen) < profiles.count()
+    for profile in profiles:
+        if profile.user_id in chosen:
+            assert chosen[profile.user_id] == COUNTRIES[profile.sme.administration.country.code][2]

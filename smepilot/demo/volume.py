@@ -64,6 +64,7 @@ from registration.models import (
     Registration,
     RegistrationStatus,
 )
+from smepilot.models import AccountPreferences
 
 from .bulk import BATCH_SIZE, history_rows_insert, rows_insert
 from .volume_names import (
@@ -552,7 +553,20 @@ class _VolumeRun:
         for row, pk, (sme, _given, _family, email) in zip(rows, ids, details, strict=True):
             row.update(id=pk, sme=sme, email=email)
         self.counts["participant_profiles"] += len(ids)
+        self.languages_choose(rows)
         return rows
+
+    def languages_choose(self, profiles: list[dict]) -> None:
+        """Half the people of a country whose focal points read French, Spanish, Arabic, Russian or Chinese
+        chose that language for their account (smepilot.models.AccountPreferences), so their emails are
+        written in it; the others read English."""
+        chosen = []
+        for profile in profiles:
+            language = COUNTRIES[self._country_code(profile["administration_id"])][2]
+            if language != "en" and self.rng.random() < 0.5:
+                chosen.append({"user_id": profile["user_id"], "language": language})
+        rows_insert(AccountPreferences, chosen, now=self.now)
+        self.counts["account_preferences"] += len(chosen)
 
     def _country_code(self, administration_id) -> str:
         return self.country_codes[administration_id]
