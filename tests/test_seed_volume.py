@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from focalpoints.models import Administration, FocalPoint
@@ -338,3 +339,37 @@ def test_some_representatives_chose_their_regions_language_for_their_emails():
     for profile in profiles:
         if profile.user_id in chosen:
             assert chosen[profile.user_id] == COUNTRIES[profile.sme.administration.country.code][2]
+
+
+def test_a_focal_point_signs_in_on_the_site_and_approves_a_pending_registration(client):
+    """What the benchmark's clients do: the password, the code computed from the seed, then a decision."""
+    result = volume_seed(registrations=400, seed=21)
+    administration_id, pending = next(iter(result["pending_by_administration"].items()))
+    focal_point = next(fp for fp in result["focal_points"] if fp["administration_id"] == int(administration_id))
+
+    response = client.post(reverse("account_login"), {"login": focal_point["email"], "password": VOLUME_PASSWORD})
+    assert response["Location"] == reverse("mfa_authenticate")
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(focal_point["totp_secret"])})
+    response = client.post(
+        reverse("focalpoints:registration", args=[pending[0]]), {"registration": pending[0], "decision": "approve"}
+    )
+
+    assert response.status_code == 302
+    registration = Registration.objects.get(pk=pending[0])
+    assert registration.status == RegistrationStatus.VALIDATED
+    assert registration.decided_by_id == focal_point["user_id"]
+
+
+def test_a_representative_signs_in_and_registers_for_the_meeting_named_for_it(client):
+    result = volume_seed(registrations=400, seed=22)
+    person, meeting = result["representatives_ready"][0], result["register_meeting_id"]
+
+    client.post(reverse("account_login"), {"login": person["email"], "password": VOLUME_PASSWORD})
+    response = client.post(
+        reverse("registration:new"), {f"meeting_{meeting}": "on", f"attendance_{meeting}": Attendance.REMOTE}
+    )
+
+    assert response.status_code == 302
+    assert Registration.objects.filter(
+        participant__user_id=person["user_id"], meeting_id=meeting, status=RegistrationStatus.PENDING
+    ).exists()
