@@ -348,3 +348,21 @@ def test_the_claim_keeps_the_rendered_message_as_sent(smtp_sink):
     assert stored["subject"] == "Hello Ada" and stored["body_text"].startswith("Dear Ada,")
     assert stored["context"] is None
     assert smtp_sink.messages[0]["Subject"] == "Hello Ada"
+
+
+@pytest.mark.django_db
+def test_the_messages_of_one_batch_read_the_rows_they_share_once(smtp_sink):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    shared = OutgoingMessageFactory(to="shared@example.org")  # any row: the context names it by its id
+    context = {"name": "Ada", "link": "https://x.test/", "row": shared}
+    batch = [services.mail_queue(to=f"p{i}@example.org", template="emails/outbox_test", context=context) for i in "12"]
+
+    with CaptureQueriesContext(connection) as captured:
+        outcomes = services.outgoing_messages_deliver(message_ids=[message.pk for message in batch])
+
+    assert outcomes == [MessageStatus.SENT, MessageStatus.SENT]
+    context_reads = [query for query in captured.captured_queries if '."id" IN (' in query["sql"]]
+    assert len(context_reads) == 1, context_reads
+    assert smtp_sink.connections == 1

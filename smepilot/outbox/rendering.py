@@ -8,6 +8,9 @@ export and a resend read what was sent. The request that registers someone thus 
 renders no template for its emails: on registration day that is most of its time.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.apps import apps
 from django.conf import settings
 from django.db import models
@@ -18,6 +21,20 @@ from django.utils import translation
 from smepilot.text import header_text
 
 MODEL_KEY = "__model__"
+
+# The rows already read for the messages of one batch, by model label and primary key (rows_shared).
+_rows_read: ContextVar[dict | None] = ContextVar("outbox_rows_read", default=None)
+
+
+@contextmanager
+def rows_shared():
+    """Inside, messages rendered one after another share the rows they name: a registration's emails
+    to its registrant and each focal point name the same person, SME and registrations, read once."""
+    token = _rows_read.set({})
+    try:
+        yield
+    finally:
+        _rows_read.reset(token)
 
 
 class NotStorable(TypeError):
@@ -52,7 +69,8 @@ def _references(value, found: dict[str, set]) -> None:
 
 
 def context_load(stored):
-    """The context ``context_dump`` stored, with its rows read again (one query per model).
+    """The context ``context_dump`` stored, with its rows read again (one query per model, none for
+    rows already read within ``rows_shared``).
 
     A row deleted since (an account closed before the worker ran) reads as None.
     """
@@ -60,7 +78,13 @@ def context_load(stored):
     _references(stored, found)
     # select_related(): the rows the templates reach through required foreign keys (a registration's
     # meeting and study group, an SME's Administration) come in the same query, not one query each.
-    rows = {label: apps.get_model(label).objects.select_related().in_bulk(list(pks)) for label, pks in found.items()}
+    shared = _rows_read.get()
+    rows = shared if shared is not None else {}
+    for label, pks in found.items():
+        known = rows.setdefault(label, {})
+        missing = [pk for pk in pks if pk not in known]
+        if missing:
+            known.update(apps.get_model(label).objects.select_related().in_bulk(missing))
 
     def load(value):
         if isinstance(value, list):

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from smepilot.text import header_text
 
 from .models import MessageStatus, OutgoingMessage
-from .rendering import NotStorable, context_dump, mail_render
+from .rendering import NotStorable, context_dump, mail_render, rows_shared
 
 logger = logging.getLogger(__name__)
 
@@ -344,11 +344,12 @@ def outgoing_messages_deliver(*, message_ids: list[int]) -> list[str]:
     connection = get_connection()
     outcomes = []
     try:
-        for message_id in message_ids:
-            outcome = outgoing_message_deliver(message_id=message_id, connection=connection)
-            if outcome not in (MessageStatus.SENT, "skipped"):
-                _connection_close_quietly(connection)
-            outcomes.append(outcome)
+        with rows_shared():  # the messages of one transaction name the same rows: read them once
+            for message_id in message_ids:
+                outcome = outgoing_message_deliver(message_id=message_id, connection=connection)
+                if outcome not in (MessageStatus.SENT, "skipped"):
+                    _connection_close_quietly(connection)
+                outcomes.append(outcome)
     finally:
         _connection_close_quietly(connection)
     return outcomes
