@@ -32,7 +32,8 @@ class FocalPointInline(FocalPointAccountMixin, admin.TabularInline):
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user")
+        # Each row shows its account, and names its Administration (FocalPoint.__str__): no query per row.
+        return super().get_queryset(request).select_related("user", "administration")
 
 
 @admin.register(Administration)
