@@ -20,7 +20,7 @@ MAKEMESSAGES_OPTIONS := $(foreach language,$(LANGUAGE_DIRS),-l $(language)) --ad
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smepilot
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run demo-reset test test-postgres test-sqlite lint format check install clean
+.PHONY: run demo-reset test test-postgres test-sqlite lint format check install clean bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,15 @@ test-sqlite: install
 	SECRET_KEY=test-only-secret-key-not-used-anywhere-else-5b2f9c \
 	DEBUG=false SECURE_SSL_REDIRECT=false EMAIL_URL=consolemail:// \
 	$(PY) -m pytest -m both_engines $(PYTEST_SQLITE_ARGS)
+
+# The benchmark (bench/run.py): the production shape in databases of its own, loaded with wrk, each
+# arm against its baseline; writes bench/RESULTS.md. `make bench ARMS=registration,approve` runs some
+# arms; BENCH_ARGS passes more options (`.venv/bin/python -m bench.run --help`). Installs Debian's
+# wrk if it is missing.
+bench: install
+	@command -v wrk >/dev/null || { sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+		$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q wrk; }
+	$(PY) -m bench.run $(if $(ARMS),--arms $(ARMS)) $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
