@@ -602,7 +602,11 @@ def machine() -> str:
 
 def commit() -> str:
     return subprocess.run(
-        ["git", "log", "-1", "--format=%h %s"],  # noqa: S607 - the developer's git cwd=PROJECT_ROOT, capture_output=True, text=True, check=False
+        ["git", "log", "-1", "--format=%h %s"],  # noqa: S607 - the developer's git
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     ).stdout.strip()[:120]
 
 
@@ -646,7 +650,7 @@ def options_parse(argv=None):
     parser.add_argument("--duration", type=float, default=5, help="seconds of each wrk run")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--pool", type=int, default=1500, help="people per round of a POST arm (each posts once)")
+    parser.add_argument("--pool", type=int, default=800, help="people per round of a POST arm (each posts once)")
     parser.add_argument("--registrations", type=int, default=100_000, help="registrations for the admin arms")
     parser.add_argument("--small-registrations", type=int, default=100, help="the admin baselines' registrations")
     parser.add_argument("--emails", type=int, default=200, help="messages a round of the smtplib baseline")
