@@ -50,6 +50,8 @@ PAGES = [
     ("participants", "/admin/registration/participantprofile/", ""),
     ("participants search", "/admin/registration/participantprofile/", "q={family_name}"),
     ("SMEs", "/admin/registration/sme/", ""),
+    ("meetings", "/admin/meetings/meeting/", ""),
+    ("appointment add", "/admin/meetings/appointment/add/", ""),
 ]
 
 

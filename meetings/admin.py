@@ -9,13 +9,14 @@ required) and listed in the officer's; a search finds them by any language's (me
 
 from django.conf import settings
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
-from registration.models import ACTIVE_STATUSES
+from registration.models import ACTIVE_STATUSES, Registration
 from smepilot.admin_base import ServiceWriteAdminMixin
 
 from .admin_participants import MeetingParticipantsAdminMixin
@@ -124,6 +125,22 @@ class StudyGroupAdmin(StudyGroupSearchAdminMixin, InLanguagesAdminMixin, admin.M
         return obj.meeting_count
 
 
+def _active_registration_count():
+    """Each listed meeting's pending and validated registrations, counted in the (meeting, status) index alone.
+
+    A join and GROUP BY would read every registration of the pilot to list a page of meetings (170 ms
+    at 100,000); a count per meeting reads that meeting's active rows only, and only for the page's.
+    """
+    active = (
+        Registration.objects.filter(meeting=OuterRef("pk"), status__in=ACTIVE_STATUSES)
+        .order_by()
+        .values("meeting")
+        .annotate(count=Count("*"))
+        .values("count")
+    )
+    return Coalesce(Subquery(active, output_field=IntegerField()), 0)
+
+
 @admin.register(Meeting)
 class MeetingAdmin(
     StudyGroupSearchAdminMixin,
@@ -169,9 +186,7 @@ class MeetingAdmin(
         return (
             super()
             .get_queryset(request)
-            .annotate(
-                active_registration_count=Count("registrations", filter=Q(registrations__status__in=ACTIVE_STATUSES))
-            )
+            .annotate(active_registration_count=_active_registration_count())
             .order_by(*self.get_ordering(request))
         )
 

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.admin import ModelAdmin
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from registration.models import SME, ParticipantProfile, Registration
 from smepilot.admin_search import fields_by_table
@@ -126,3 +127,19 @@ def test_large_lists_checkbox_is_djangos_without_the_template_engine(model):
     assert model_admin.action_checkbox(obj) == ModelAdmin.action_checkbox(model_admin, obj)
     assert "&lt;" in model_admin.action_checkbox(obj)
     assert type(model_admin).action_checkbox is not ModelAdmin.action_checkbox
+
+
+def test_meetings_list_counts_each_meetings_active_registrations(admin_client):
+    """Pending and validated count, rejected and cancelled do not; a meeting without any shows 0, and the
+    column sorts."""
+    busy = factories.MeetingFactory(title="Busy")
+    factories.MeetingFactory(title="Quiet")
+    for status in ["pending", "validated", "validated", "rejected", "cancelled"]:
+        factories.RegistrationFactory(meeting=busy, status=status, reason="No.", decided_at=timezone.now())
+    url = reverse("admin:meetings_meeting_changelist")
+    response = admin_client.get(url)
+    counts = {meeting.title: meeting.active_registration_count for meeting in response.context["cl"].result_list}
+    assert counts == {"Busy": 3, "Quiet": 0}
+    column = response.context["cl"].list_display.index("active_registrations")
+    ordered = admin_client.get(url, {"o": f"-{column}"}).context["cl"].result_list
+    assert [meeting.title for meeting in ordered] == ["Busy", "Quiet"]
