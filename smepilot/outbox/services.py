@@ -291,14 +291,13 @@ def message_id_header(message: OutgoingMessage) -> str:
     return f"<outbox.{message.pk}.{created}@{domain}>"
 
 
-def _email_build(message: OutgoingMessage, connection=None) -> EmailMultiAlternatives:
+def _email_build(message: OutgoingMessage) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
         headers={"Message-ID": message_id_header(message)},
-        connection=connection,
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
@@ -372,9 +371,11 @@ def outgoing_message_deliver(*, message_id: int, connection=None) -> str:
     if message is None:
         return outcome
     try:
+        email = _email_build(message)
         if connection is not None:
             connection.open()  # a no-op once open; an unreachable server is a transient failure below
-        _email_build(message, connection).send()
+            email.connection = connection
+        email.send()
     except Exception as error:
         error_text = f"{type(error).__name__}: {error}"[:2000]  # for the secretariat, on the message
         error_kind = smtp_error_kind(error)  # for the log, which names no address
