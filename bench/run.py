@@ -141,30 +141,63 @@ def query(site, sql: str, *params):
         connection.close()
 
 
-def rows_written(site) -> int:
-    """Rows inserted, updated and deleted in the site's database so far, every backend's figures flushed.
+def _web_database_ports(site) -> list[int]:
+    """Local ports of the web processes' PostgreSQL connections (gunicorn's master and workers share
+    the process group the launcher started), read from /proc: the workers' are left alone."""
+    inodes = set()
+    for name, process in site.processes.items():
+        if not name.startswith("web-"):
+            continue
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            with contextlib.suppress(OSError):
+                if os.getpgid(int(proc.name)) != process.pid:
+                    continue
+                for fd in (proc / "fd").iterdir():
+                    with contextlib.suppress(OSError):
+                        target = os.readlink(fd)
+                        if target.startswith("socket:["):
+                            inodes.add(target[8:-1])
+    ports = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                local, remote, inode = fields[1], fields[2], fields[9]
+                if inode in inodes and int(remote.rsplit(":", 1)[1], 16) == 5432:
+                    ports.append(int(local.rsplit(":", 1)[1], 16))
+    return ports
 
-    A backend reports its counters when it exits or, idle, up to ten seconds later: the site's idle
-    connections are closed first (Django opens new ones at the next request, as after CONN_MAX_AGE).
+
+def rows_written(site) -> int:
+    """Rows inserted, updated and deleted in the site's database so far, the web backends' figures flushed.
+
+    A backend reports its counters when it exits or, idle, up to ten seconds later: the web
+    processes' idle connections are closed first (Django opens new ones at the next request, as after
+    CONN_MAX_AGE). The workers' connections are left open (closing one between the claim of a
+    message and its send would leave it to the sweep), so their latest writes may count in the
+    next run's figure.
     """
     name = urlsplit(site.env["DATABASE_URL"]).path.strip("/")
+    ports = _web_database_ports(site)
     connection = _connect(site.env["DATABASE_URL"])
     try:
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid() AND state = 'idle'",
-                (name,),
-            )
-            for _attempt in range(20):
+            if ports:
                 cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid() "
-                    "AND state = 'idle' AND backend_type = 'client backend'",
-                    (name,),
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid() AND state = 'idle' AND client_port = ANY(%s)",
+                    (name, ports),
                 )
-                if cursor.fetchone()[0] == 0:
-                    break
-                time.sleep(0.05)
+                for _attempt in range(20):
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND client_port = ANY(%s)",
+                        (name, ports),
+                    )
+                    if cursor.fetchone()[0] == 0:
+                        break
+                    time.sleep(0.05)
             cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(
                 "SELECT tup_inserted + tup_updated + tup_deleted FROM pg_stat_database WHERE datname = %s", (name,)
