@@ -13,6 +13,9 @@ import pytest
 from django.conf import settings
 
 SQLITE_SELECTION = "both_engines"
+# Row locks, trigram indexes, the JIT: a test of one of these in a both_engines module is left out of
+# the SQLite run (deselected, so it shows as not run rather than as a skip counted among the passes).
+POSTGRESQL_ONLY = "postgresql_only"
 
 
 def _redis_database_of_this_worker():
@@ -69,6 +72,9 @@ def pytest_configure(config):
     _redis_database_of_this_worker()
     config.addinivalue_line("markers", f"{SQLITE_SELECTION}: also run on SQLite, the embedded database of `make run`")
     config.addinivalue_line("markers", "browser: drives Chromium against the site running as real processes")
+    config.addinivalue_line(
+        "markers", f"{POSTGRESQL_ONLY}: in a {SQLITE_SELECTION} module, tests of what only PostgreSQL has"
+    )
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
         if config.option.markexpr != SQLITE_SELECTION:
@@ -98,3 +104,12 @@ def pytest_configure(config):
             f"PostgreSQL is unreachable at {database['HOST']}:{database['PORT']} ({error}). "
             "Start it (see README, 'Running the tests') or point DATABASE_URL at a running server."
         ) from error
+
+
+def pytest_collection_modifyitems(config, items):
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    kept = [item for item in items if item.get_closest_marker(POSTGRESQL_ONLY) is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept

@@ -90,7 +90,7 @@ def test_fields_through_a_to_many_relation_keep_djangos_search():
     }
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
+@pytest.mark.postgresql_only  # trigram indexes are PostgreSQL's
 @pytest.mark.parametrize(
     ("model", "term", "table", "column"),
     [
@@ -145,7 +145,7 @@ def test_meetings_list_counts_each_meetings_active_registrations(admin_client):
     assert [meeting.title for meeting in ordered] == ["Busy", "Quiet"]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT compiler")
+@pytest.mark.postgresql_only  # PostgreSQL's JIT compiler
 def test_database_sessions_run_without_the_jit_compiler():
     """JIT compiles a query whose estimated cost is high, which the admin's queries over 100,000
     registrations reach: compiling took 346 ms of the 467 ms of the people chooser's query."""

@@ -248,7 +248,7 @@ def test_queries_grow_with_batches_not_with_rows():
     assert len(large.captured_queries) - len(small.captured_queries) < more_rows / 10
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.postgresql_only
 def test_ten_thousand_registrations_load_in_seconds():
     began = time.monotonic()
     volume_seed(registrations=10_000, seed=16)
@@ -318,7 +318,7 @@ def test_a_pilot_ending_soon_keeps_its_place_and_gets_only_the_meetings_that_fit
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.postgresql_only
 def test_the_planner_knows_the_tables_new_sizes_once_the_load_is_committed():
     volume_seed(registrations=120, seed=19)
 
