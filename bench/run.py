@@ -293,6 +293,8 @@ class Result:
     base_runs: list[Run] = field(default_factory=list)
     note: str = ""
     higher_is_better: bool = True  # throughput arms; the admin arms compare response times
+    target: str = ""
+    posts: bool = False  # each request must be a fresh person's: reusing one is reported
 
 
 def probe(url: str, cookie: str) -> tuple[int, str]:
@@ -338,7 +340,7 @@ def body(client: dict, **fields) -> str:
 
 
 def arm_registration(options, site, people, workdir) -> Result:
-    result = Result("registration POST (one meeting)", "one INSERT")
+    result = Result("registration POST (one meeting)", "one INSERT", target=TARGETS["registration"], posts=True)
     meeting, attendance = people["meeting"], people["attendance"]
     pools = slices(people["representatives"][: options.rounds * options.pool], options.rounds)
     base = requests_file(
@@ -366,7 +368,7 @@ def arm_registration(options, site, people, workdir) -> Result:
 
 
 def arm_approve(options, site, people, workdir) -> Result:
-    result = Result("focal point's approve POST", "one UPDATE")
+    result = Result("focal point's approve POST", "one UPDATE", target=TARGETS["approve"], posts=True)
     pools = slices(people["approvals"], options.rounds)
     base = requests_file(
         workdir,
@@ -396,7 +398,7 @@ def arm_approve(options, site, people, workdir) -> Result:
 
 
 def arm_link(options, site, people, workdir) -> Result:
-    result = Result("validation link GET (signed-in focal point)", "one indexed SELECT")
+    result = Result("validation link GET (signed-in focal point)", "one indexed SELECT", target=TARGETS["link"])
     clients = people["focal_points"]
     arm = requests_file(
         workdir, "link", [("GET", f"/validation/{client['token']}/", client["cookie"], "") for client in clients]
@@ -420,6 +422,7 @@ def arm_admin(name, options, large, small, people_large, people_small, workdir) 
         f"admin {name.removeprefix('admin_').replace('_', ' ')}, {registrations:,} registrations",
         f"same page, {options.small_registrations:,}",
         higher_is_better=False,
+        target=TARGETS[name],
     )
     files = {}
     for label, people in (("large", people_large), ("small", people_small)):
@@ -513,7 +516,11 @@ def smtplib_loop(sink: Sink, count: int) -> float:
 
 
 def arm_email(options, site, sink) -> Result:
-    result = Result("focal-point emails, outbox + worker (2 processes)", "raw smtplib loop, one connection")
+    result = Result(
+        "focal-point emails, outbox + worker (2 processes)",
+        "raw smtplib loop, one connection",
+        target=TARGETS["email"],
+    )
     notify = (
         "from django.db import transaction; from registration.models import Registration; "
         "from focalpoints.notifications import registrations_notify_focal_points as notify; "
@@ -570,7 +577,14 @@ def arm_surge(options, site, people, sink, workdir) -> dict:
         "WHERE created_at >= %s",
         started,
     )[0]
-    return {"run": run, "drained_after_s": drained, "emails": emails, "slowest_email_s": float(latest or 0)}
+    registrations = query(site, "SELECT count(*) FROM registration_registration WHERE created_at >= %s", started)[0][0]
+    return {
+        "run": run,
+        "registrations": registrations,
+        "drained_after_s": drained,
+        "emails": emails,
+        "slowest_email_s": float(latest or 0),
+    }
 
 
 # --- The table ------------------------------------------------------------------------------------------
@@ -600,12 +614,12 @@ def table(results: list[Result]) -> list[str]:
         wrapped = sum(run.wrapped for run in result.runs)
         rows = sum(run.rows for run in result.runs) / max(sum(run.requests for run in result.runs), 1)
         base_rows = sum(run.rows for run in result.base_runs) / max(sum(run.requests for run in result.base_runs), 1)
-        failed_text = f"{failed[0]}/{failed[1]}" + (f" (people reused {wrapped}x: pool too small)" if wrapped else "")
+        reused = f" (people reused {wrapped}x: pool too small)" if wrapped and result.posts else ""
+        failed_text = f"{failed[0]}/{failed[1]}{reused}"
         rows_text = f"{rows:.1f}/{base_rows:.1f}" if result.runs[0].requests and result.runs[0].p95_ms else "-"
-        key = next((key for key in TARGETS if result.arm.lower().startswith(key.split("_")[0][:5])), None)
         lines.append(
             f"| {result.arm} | {result.baseline} | {spread(arm_rps)} | {spread(base_rps)} | {ratio_text} "
-            f"| {p95:.0f} / {base_p95:.0f} | {p95_ratio} | {failed_text} | {rows_text} | {TARGETS.get(key, '')} |"
+            f"| {p95:.0f} / {base_p95:.0f} | {p95_ratio} | {failed_text} | {rows_text} | {result.target} |"
         )
     return lines
 
@@ -802,7 +816,9 @@ def report(options, results: list[Result], surge: dict | None, seconds: float, *
         drained = f"{surge['drained_after_s']:.1f} s" if surge["drained_after_s"] is not None else "not within 120 s"
         lines += [
             f"Surge: {options.surge_clients} clients registering for {options.surge_seconds:g} s, worker running: "
-            f"{run.requests} requests, {run.errors} failed ({run.signin} sent to sign in, "
+            f"{run.requests} requests answered within the {options.surge_seconds:g} s "
+            f"({surge['registrations']} registrations stored, those in flight at the end included), "
+            f"{run.errors} failed ({run.signin} sent to sign in, "
             f"people reused {run.wrapped}x), "
             f"p50 {run.p50_ms / 1000:.2f} s, p95 {run.p95_ms / 1000:.2f} s; {surge['emails']} emails, outbox drained "
             f"{drained} after the load ended, slowest email sent {surge['slowest_email_s']:.1f} s after it was queued "
