@@ -64,6 +64,7 @@ class ScriptedHandler:
         self.data_delay = 0.0
         self.data_commands = 0  # every DATA, accepted or not
         self.peers: set[tuple] = set()  # the client's (address, port) of every connection that sent DATA
+        self.peers_awaiting_answer: set[tuple] = set()  # those whose DATA has not been answered yet
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_responses:
@@ -75,7 +76,11 @@ class ScriptedHandler:
         self.data_commands += 1
         self.peers.add(session.peer)
         if self.data_delay:
-            await asyncio.sleep(self.data_delay)
+            self.peers_awaiting_answer.add(session.peer)
+            try:
+                await asyncio.sleep(self.data_delay)
+            finally:
+                self.peers_awaiting_answer.discard(session.peer)
         if self.data_responses:
             return self.data_responses.popleft()
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
@@ -101,6 +106,10 @@ class SmtpSink:
     def connections(self) -> int:
         """How many SMTP connections carried at least one DATA command."""
         return len(self.handler.peers)
+
+    def ports_awaiting_answer(self) -> set[int]:
+        """The client ports of the connections whose DATA is being held (``slow_down``) right now."""
+        return {peer[1] for peer in set(self.handler.peers_awaiting_answer)}
 
     def script_data(self, *responses: str):
         """The next DATA commands get these answers, in order (then "250")."""

@@ -265,15 +265,21 @@ def decide_racing(site, run: Run, visitors: tuple[Visitor, Visitor], registratio
 
 
 def worker_killed_mid_send(site, mail, worker: str) -> set[int]:
-    """SIGKILL ``worker`` while it talks to the SMTP server; return the message it was sending.
+    """SIGKILL ``worker`` while the SMTP server holds its DATA; return the message it was sending.
 
-    The server answers DATA slowly meanwhile, so the worker is caught in a conversation; its
-    message is the one still "sending" once the other worker has had time to finish its own.
+    The server answers DATA slowly meanwhile, so the worker is caught between handing a message over
+    and hearing it was accepted: that message is claimed ("sending") and not sent. Being connected is
+    not enough: a worker keeps its connection open between the messages of a batch.
     """
     pid = site.processes[worker].pid
     mail.slow_down(SLOW_SMTP_SECONDS)
     try:
-        wait_until(lambda: connected_to(pid, mail.port), timeout=30, interval=0.01, message=f"{worker} sending")
+        wait_until(
+            lambda: local_ports_connected_to(pid, mail.port) & mail.ports_awaiting_answer(),
+            timeout=30,
+            interval=0.01,
+            message=f"{worker} handing a message over",
+        )
         site.kill(worker)
     finally:
         mail.slow_down(0)
@@ -281,20 +287,21 @@ def worker_killed_mid_send(site, mail, worker: str) -> set[int]:
     return {pk for (pk,) in query(site, "SELECT id FROM outbox_outgoingmessage WHERE status = 'sending'")}
 
 
-def connected_to(pid: int, port: int) -> bool:
-    """Whether the process has a TCP connection established to ``port`` (Linux's /proc)."""
+def local_ports_connected_to(pid: int, port: int) -> set[int]:
+    """The process's local ports of its TCP connections established to ``port`` (Linux's /proc)."""
     sockets = set()
     for descriptor in Path(f"/proc/{pid}/fd").iterdir():
         with contextlib.suppress(OSError):
             target = os.readlink(descriptor)
             if target.startswith("socket:["):
                 sockets.add(target[len("socket:[") : -1])
+    ports = set()
     for line in Path(f"/proc/{pid}/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
-        remote, state, inode = fields[2], fields[3], fields[9]
+        local, remote, state, inode = fields[1], fields[2], fields[3], fields[9]
         if inode in sockets and state == "01" and int(remote.rsplit(":", 1)[1], 16) == port:  # 01: established
-            return True
-    return False
+            ports.add(int(local.rsplit(":", 1)[1], 16))
+    return ports
 
 
 # --- Reading the logs --------------------------------------------------------------------------------
