@@ -64,7 +64,8 @@ class ScriptedHandler:
         self.data_delay = 0.0
         self.data_commands = 0  # every DATA, accepted or not
         self.peers: set[tuple] = set()  # the client's (address, port) of every connection that sent DATA
-        self.peers_awaiting_answer: set[tuple] = set()  # those whose DATA has not been answered yet
+        # The connections whose DATA is held (slow_down), with the Message-ID handed over on each.
+        self.awaiting_answer: dict[tuple, str] = {}
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_responses:
@@ -76,11 +77,12 @@ class ScriptedHandler:
         self.data_commands += 1
         self.peers.add(session.peer)
         if self.data_delay:
-            self.peers_awaiting_answer.add(session.peer)
+            headers = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            self.awaiting_answer[session.peer] = str(headers["Message-ID"])
             try:
                 await asyncio.sleep(self.data_delay)
             finally:
-                self.peers_awaiting_answer.discard(session.peer)
+                self.awaiting_answer.pop(session.peer, None)
         if self.data_responses:
             return self.data_responses.popleft()
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
@@ -107,9 +109,9 @@ class SmtpSink:
         """How many SMTP connections carried at least one DATA command."""
         return len(self.handler.peers)
 
-    def ports_awaiting_answer(self) -> set[int]:
-        """The client ports of the connections whose DATA is being held (``slow_down``) right now."""
-        return {peer[1] for peer in set(self.handler.peers_awaiting_answer)}
+    def awaiting_answer(self) -> dict[int, str]:
+        """Client port → Message-ID of the messages handed over and not yet answered (``slow_down``)."""
+        return {peer[1]: message_id for peer, message_id in dict(self.handler.awaiting_answer).items()}
 
     def script_data(self, *responses: str):
         """The next DATA commands get these answers, in order (then "250")."""

@@ -265,26 +265,28 @@ def decide_racing(site, run: Run, visitors: tuple[Visitor, Visitor], registratio
 
 
 def worker_killed_mid_send(site, mail, worker: str) -> set[int]:
-    """SIGKILL ``worker`` while the SMTP server holds its DATA; return the message it was sending.
+    """SIGKILL ``worker`` while the SMTP server holds its DATA; return the message it was handing over.
 
     The server answers DATA slowly meanwhile, so the worker is caught between handing a message over
-    and hearing it was accepted: that message is claimed ("sending") and not sent. Being connected is
-    not enough: a worker keeps its connection open between the messages of a batch.
+    and hearing it was accepted: that message is claimed ("sending") and not sent. The sink says which
+    message each connection handed over, so the other worker's sends at that moment are not mistaken
+    for it (and being connected is not enough: a worker keeps its connection open within a batch).
     """
     pid = site.processes[worker].pid
+    handed_over = {}
+
+    def handing_over():
+        ports = local_ports_connected_to(pid, mail.port)
+        handed_over.update({port: mid for port, mid in mail.awaiting_answer().items() if port in ports})
+        return handed_over
+
     mail.slow_down(SLOW_SMTP_SECONDS)
     try:
-        wait_until(
-            lambda: local_ports_connected_to(pid, mail.port) & mail.ports_awaiting_answer(),
-            timeout=30,
-            interval=0.01,
-            message=f"{worker} handing a message over",
-        )
+        wait_until(handing_over, timeout=30, interval=0.01, message=f"{worker} handing a message over")
         site.kill(worker)
     finally:
         mail.slow_down(0)
-    time.sleep(SLOW_SMTP_SECONDS + 1.5)
-    return {pk for (pk,) in query(site, "SELECT id FROM outbox_outgoingmessage WHERE status = 'sending'")}
+    return {int(OUTBOX_MESSAGE_ID.match(message_id)[1]) for message_id in handed_over.values()}
 
 
 def local_ports_connected_to(pid: int, port: int) -> set[int]:
