@@ -3,6 +3,8 @@ and bidi characters, over-long text, fields missing or repeated), the site answe
 error, and a refused post stores nothing."""
 
 import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -79,6 +81,8 @@ def form_data(**valid):
 
 def stored():
     return (
+        list(get_user_model().objects.order_by("pk").values("pk", "email", "is_active")),
+        list(EmailAddress.objects.order_by("pk").values()),
         list(SME.objects.order_by("pk").values()),
         list(ParticipantProfile.objects.order_by("pk").values()),
         list(Registration.objects.order_by("pk").values()),
@@ -87,6 +91,7 @@ def stored():
 
 
 def check(client, url, data, *, may_store=True):
+    """No server error; a post that did not succeed (anything but a redirect) stored nothing."""
     before = stored()
     response = client.post(url, data)
     assert response.status_code < 500, (url, data)

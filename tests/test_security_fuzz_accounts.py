@@ -3,17 +3,13 @@ adding an email address, choosing the SME and the language answer any post witho
 and a refused post stores nothing (see tests/test_security_fuzz.py for the strategies)."""
 
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from registration.models import SME, ParticipantProfile, Registration
-from smepilot.outbox.models import OutgoingMessage
 from tests.factories import SMEFactory
-from tests.test_security_fuzz import HYPOTHESIS, form_data
+from tests.test_security_fuzz import HYPOTHESIS, check, form_data
 from tests.test_templates_a11y_i18n import world  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -36,26 +32,6 @@ EMAILS = st.one_of(
     ),
     st.emails().map(str),
 )
-
-
-def stored():
-    return (
-        list(get_user_model().objects.order_by("pk").values("pk", "email", "is_active")),
-        list(EmailAddress.objects.order_by("pk").values()),
-        list(SME.objects.order_by("pk").values()),
-        list(ParticipantProfile.objects.order_by("pk").values()),
-        list(Registration.objects.order_by("pk").values()),
-        OutgoingMessage.objects.count(),
-    )
-
-
-def check(client, url, data, *, may_store=True):
-    """No server error; a post that did not succeed (anything but a redirect) stored nothing."""
-    before = stored()
-    response = client.post(url, data)
-    assert response.status_code < 500, (url, data)
-    if response.status_code != 302 or not may_store:
-        assert stored() == before, (url, data)
 
 
 def test_sign_up(client):
