@@ -57,7 +57,19 @@ def has_authenticator_app(user) -> bool:
 
 
 def second_factor_passed(request) -> bool:
-    """This session passed a second factor (allauth's records of it) and the account has an authenticator app."""
+    """This session passed a second factor (allauth's records of it) and the account has an authenticator app.
+
+    Answered once per request: the admin asks it for every permission check of a page (three times
+    for a changelist).
+    """
+    try:
+        return request._second_factor_passed
+    except AttributeError:
+        request._second_factor_passed = _second_factor_passed(request)
+        return request._second_factor_passed
+
+
+def _second_factor_passed(request) -> bool:
     user = request.user
     if not getattr(user, "is_authenticated", False):
         return False

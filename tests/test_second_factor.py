@@ -13,6 +13,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.admin.models import DELETION, LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registration.models import Eligibility, RegistrationStatus
@@ -70,6 +72,15 @@ def test_staff_with_the_app_but_not_in_this_session_cannot_open_the_admin(client
 def test_staff_who_passed_the_second_factor_open_the_admin(client):
     sign_in_with_second_factor(client, secretariat_officer())
     assert client.get("/admin/").status_code == 200
+
+
+def test_an_admin_page_asks_for_the_authenticator_app_once(officer_client):
+    """The admin checks permission several times a page; the rule is answered once per request."""
+    with CaptureQueriesContext(connection) as queries:
+        response = officer_client.get(reverse("admin:registration_registration_changelist"))
+    assert response.status_code == 200
+    assert [query["sql"] for query in queries if "mfa_authenticator" in query["sql"]] != []
+    assert len([query for query in queries if "mfa_authenticator" in query["sql"]]) == 1
 
 
 def test_the_admin_sign_in_page_sends_signed_in_staff_to_the_second_factor(client):
