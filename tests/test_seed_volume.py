@@ -55,6 +55,22 @@ def test_adds_the_registrations_asked_for_in_every_status_and_attendance():
     assert not added.filter(attendance=Attendance.REMOTE, meeting__remote_participation=False).exists()
 
 
+def test_no_registrations_builds_the_pilot_around_them():
+    """A site with its pilot, meetings and focal points but nobody registered yet: what a benchmark of the
+    first registrations starts from."""
+    before = Registration.objects.count()
+
+    result = volume_seed(registrations=0, seed=5)
+
+    assert Registration.objects.count() == before
+    assert result["counts"]["registrations"] == 0
+    assert result["open_meeting_ids"]
+    assert result["focal_points"]
+    assert FocalPoint.objects.filter(pk__in=[row["focal_point_id"] for row in result["focal_points"]]).count() == len(
+        result["focal_points"]
+    )
+
+
 def test_the_people_and_companies_around_the_registrations():
     result = volume_seed(registrations=300, seed=4)
 

@@ -149,6 +149,8 @@ def _stamps_as_given(model):
 
 def history_rows_insert(model, rows: list[dict], ids: list[int], *, dates, now) -> None:
     """The "created" history records (django-simple-history) of rows just inserted, each dated as given."""
+    if not rows:
+        return
     historical = model.history.model
     tracked = {f.attname for f in historical._meta.concrete_fields} - {"history_id"}
     fields, values = _fill(model, rows, now)  # as written, defaults and stamps included
