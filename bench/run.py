@@ -339,6 +339,22 @@ def body(client: dict, **fields) -> str:
     )
 
 
+def _posts_alternate(result, options, site, workdir, *, name, pools, request, expected, base) -> Result:
+    """Each round's pool of people POSTing once each (``request(client)`` says what), against ``base``."""
+    files = [
+        requests_file(workdir, f"{name}-{number}", [request(client) for client in pool])
+        for number, pool in enumerate(pools)
+    ]
+    run = {"connections": options.connections, "threads": options.threads, "duration": options.duration}
+    alternate(
+        result,
+        options.rounds,
+        lambda number: wrk(site, site.url, files[number], expected, **run),
+        lambda number: wrk(site, site.url, base, BASELINE_REDIRECT, **run),
+    )
+    return result
+
+
 def arm_registration(options, site, people, workdir) -> Result:
     result = Result("registration POST (one meeting)", "one INSERT", target=TARGETS["registration"], posts=True)
     meeting, attendance = people["meeting"], people["attendance"]
@@ -346,55 +362,29 @@ def arm_registration(options, site, people, workdir) -> Result:
     base = requests_file(
         workdir, "insert", [("POST", "/bench/insert/", client["cookie"], body(client)) for client in pools[0]]
     )
-    files = [
-        requests_file(
-            workdir,
-            f"registration-{number}",
-            [
-                ("POST", "/registrations/new/", client["cookie"], registration_body(client, meeting, attendance))
-                for client in pool
-            ],
-        )
-        for number, pool in enumerate(pools)
-    ]  # fmt: skip
-    run = {"connections": options.connections, "threads": options.threads, "duration": options.duration}
-    alternate(
-        result,
-        options.rounds,
-        lambda number: wrk(site, site.url, files[number], REGISTERED, **run),
-        lambda number: wrk(site, site.url, base, BASELINE_REDIRECT, **run),
-    )
-    return result
+    return _posts_alternate(
+        result, options, site, workdir, name="registration", pools=pools, expected=REGISTERED, base=base,
+        request=lambda client: (
+            "POST", "/registrations/new/", client["cookie"], registration_body(client, meeting, attendance)
+        ),
+    )  # fmt: skip
 
 
 def arm_approve(options, site, people, workdir) -> Result:
     result = Result("focal point's approve POST", "one UPDATE", target=TARGETS["approve"], posts=True)
-    pools = slices(people["approvals"], options.rounds)
     base = requests_file(
         workdir,
         "update",
         [("POST", "/bench/update/", client["cookie"], body(client)) for client in people["focal_points"]],
     )
-    files = [
-        requests_file(
-            workdir,
-            f"approve-{number}",
-            [
-                ("POST", f"/focal-point/registrations/{client['registration']}/", client["cookie"],
-                 body(client, decision="approve", registration=client["registration"]))
-                for client in pool
-            ],
-        )
-        for number, pool in enumerate(pools)
-    ]  # fmt: skip
-    run = {"connections": options.connections, "threads": options.threads, "duration": options.duration}
-    alternate(
-        result,
-        options.rounds,
-        lambda number: wrk(site, site.url, files[number], DECIDED, **run),
-        lambda number: wrk(site, site.url, base, BASELINE_REDIRECT, **run),
-    )
-    return result
+    return _posts_alternate(
+        result, options, site, workdir, name="approve", pools=slices(people["approvals"], options.rounds),
+        expected=DECIDED, base=base,
+        request=lambda client: (
+            "POST", f"/focal-point/registrations/{client['registration']}/", client["cookie"],
+            body(client, decision="approve", registration=client["registration"]),
+        ),
+    )  # fmt: skip
 
 
 def arm_link(options, site, people, workdir) -> Result:
