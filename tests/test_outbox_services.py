@@ -363,6 +363,54 @@ def test_the_messages_of_one_batch_read_the_rows_they_share_once(smtp_sink):
         outcomes = services.outgoing_messages_deliver(message_ids=[message.pk for message in batch])
 
     assert outcomes == [MessageStatus.SENT, MessageStatus.SENT]
-    context_reads = [query for query in captured.captured_queries if '."id" IN (' in query["sql"]]
+    context_reads = [
+        query
+        for query in captured.captured_queries
+        if query["sql"].startswith("SELECT") and f'."id" IN ({shared.pk})' in query["sql"]
+    ]
     assert len(context_reads) == 1, context_reads
     assert smtp_sink.connections == 1
+
+
+@pytest.mark.django_db
+def test_a_batch_is_claimed_and_its_rows_read_once_whatever_its_size(smtp_sink):
+    """Per message only the "sent" record is written; the claim, the rows the messages name and the
+    commit are one each for the batch."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def deliver(count: int) -> int:
+        rows = OutgoingMessageFactory.create_batch(count)  # any rows: each message's context names its own
+        batch = [
+            services.mail_queue(
+                to=f"p{row.pk}@example.org",
+                template="emails/outbox_test",
+                context={"name": "Ada", "link": "https://x.test/", "row": row},
+            )
+            for row in rows
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            outcomes = services.outgoing_messages_deliver(message_ids=[message.pk for message in batch])
+        assert outcomes == [MessageStatus.SENT] * count
+        return len(captured)
+
+    one, ten = deliver(1), deliver(10)
+
+    assert ten - one == 9
+    assert len(smtp_sink.messages) == 11
+
+
+@pytest.mark.django_db
+def test_a_message_that_cannot_be_rendered_fails_with_the_reason_and_the_batch_goes_on(smtp_sink):
+    broken = OutgoingMessage.objects.create(
+        to="ada@example.org", template="emails/no_such_template", subject="", body_text="", context={"name": "Ada"}
+    )
+    fine = queue_one()
+
+    outcomes = services.outgoing_messages_deliver(message_ids=[broken.pk, fine.pk])
+
+    assert outcomes == [MessageStatus.FAILED, MessageStatus.SENT]
+    broken.refresh_from_db(fields=["status", "last_error"])
+    assert broken.status == MessageStatus.FAILED
+    assert "TemplateDoesNotExist" in broken.last_error
+    assert [message["To"] for message in smtp_sink.messages] == ["ada@example.org"]

@@ -55,9 +55,9 @@ class OutgoingMessage(models.Model):
     def from_db(cls, db, field_names, values):
         """A message not rendered yet reads as it will be sent: rendered from its stored context.
 
-        Only queued messages are in that state, for the seconds until a worker claims them; the claim
-        stores the result (services._message_claim), so the admin, the data export and a resend read
-        what was sent.
+        Only queued (and sending) messages are in that state, for the seconds until a worker sends them;
+        sending stores the result (services._message_send), so the admin, the data export and a resend
+        read what was sent.
         """
         message = super().from_db(db, field_names, values)
         if "context" in field_names and message.context is not None:

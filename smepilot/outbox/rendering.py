@@ -68,6 +68,29 @@ def _references(value, found: dict[str, set]) -> None:
                 _references(item, found)
 
 
+def _rows_read_into(rows: dict, found: dict[str, set]) -> None:
+    # select_related(): the rows the templates reach through required foreign keys (a registration's
+    # meeting and study group, an SME's Administration) come in the same query, not one query each.
+    for label, pks in found.items():
+        known = rows.setdefault(label, {})
+        missing = [pk for pk in pks if pk not in known]
+        if missing:
+            known.update(apps.get_model(label).objects.select_related().in_bulk(missing))
+
+
+def rows_preload(contexts) -> None:
+    """Within ``rows_shared``, read the rows all these stored contexts name, one query per model: a
+    batch of messages that each name other rows (each focal point's own registrations) renders
+    without a query per message."""
+    shared = _rows_read.get()
+    if shared is None:
+        return
+    found: dict[str, set] = {}
+    for stored in contexts:
+        _references(stored, found)
+    _rows_read_into(shared, found)
+
+
 def context_load(stored):
     """The context ``context_dump`` stored, with its rows read again (one query per model, none for
     rows already read within ``rows_shared``).
@@ -76,15 +99,9 @@ def context_load(stored):
     """
     found: dict[str, set] = {}
     _references(stored, found)
-    # select_related(): the rows the templates reach through required foreign keys (a registration's
-    # meeting and study group, an SME's Administration) come in the same query, not one query each.
     shared = _rows_read.get()
     rows = shared if shared is not None else {}
-    for label, pks in found.items():
-        known = rows.setdefault(label, {})
-        missing = [pk for pk in pks if pk not in known]
-        if missing:
-            known.update(apps.get_model(label).objects.select_related().in_bulk(missing))
+    _rows_read_into(rows, found)
 
     def load(value):
         if isinstance(value, list):

@@ -2,8 +2,9 @@
 
 ``mail_queue`` stores what to render (smepilot.outbox.rendering) as a row in the caller's transaction and
 asks Celery to send it once that transaction commits (one task for all the messages of a
-transaction): work that is rolled back sends nothing. ``outgoing_message_deliver`` is what the
-Celery task runs for each: it claims the row, talks SMTP once and records the outcome.
+transaction): work that is rolled back sends nothing. ``outgoing_messages_deliver`` is what the
+Celery task runs: it claims the rows a batch at a time, renders them, talks SMTP once for each over
+one connection and records each outcome.
 ``outgoing_messages_requeue_stuck`` is the periodic sweep that makes a lost task (broker down at
 commit time, worker killed mid-send) delay mail without losing it.
 """
@@ -21,14 +22,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.utils import DNS_NAME
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from smepilot.text import header_text
 
 from .models import MessageStatus, OutgoingMessage
-from .rendering import NotStorable, context_dump, mail_render, rows_shared
+from .rendering import NotStorable, context_dump, mail_render, message_render, rows_preload, rows_shared
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,10 @@ DELETED_AFTER_SENDING_TEMPLATES = ("emails/account_closed",)
 
 # How many stuck messages one sweep re-queues; the next sweep takes the rest.
 SWEEP_BATCH_SIZE = 500
+# How many messages one claim takes (outgoing_messages_deliver). Larger batches pay the claim's lock,
+# reads and commit over more messages; a worker killed half-way leaves its claimed, unsent messages
+# "sending" until the sweep, so this also bounds how many wait for it.
+CLAIM_BATCH_SIZE = 20
 
 
 def mail_queue(
@@ -306,49 +311,76 @@ def _email_build(message: OutgoingMessage) -> EmailMultiAlternatives:
     return email
 
 
-def _message_claim(message_id: int) -> tuple[OutgoingMessage | None, str]:
-    """queued → sending, committed before any SMTP traffic; (None, outcome) if nothing to send.
+def _messages_claim(message_ids: list[int]) -> dict[int, OutgoingMessage | str]:
+    """queued → sending, committed before any SMTP traffic: each claimed message by id, or the outcome
+    of one there is nothing to send for ("skipped", failed); ids not found are left out.
 
-    The row lock makes two tasks for the same message (a redelivery, the sweep, a double
-    enqueue) take turns; the second one finds it no longer queued and leaves.
+    The row locks make two tasks for the same messages (a redelivery, the sweep, a double enqueue)
+    take turns; the second one finds them no longer queued and leaves. One claim takes a batch: one
+    lock and one UPDATE for all of them. A claimed message still holds its stored context: it is
+    rendered when it is sent (``_message_send``), after the rows of the batch are read at once.
     """
+    outcomes: dict[int, OutgoingMessage | str] = {}
     with transaction.atomic():
-        message = OutgoingMessage.objects.select_for_update().filter(pk=message_id).first()
-        if message is None or message.status != MessageStatus.QUEUED:
-            return None, "skipped"
-        if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-            # Only reached when sends keep dying half-way (the sweep re-queues those).
-            message.status = MessageStatus.FAILED
-            message.last_error = f"Gave up after {message.attempts} attempts. {message.last_error}".strip()
-            message.save(update_fields=["status", "last_error", "updated_at"])
-            return None, MessageStatus.FAILED
-        message.status = MessageStatus.SENDING
-        message.attempts += 1
-        fields = ["status", "attempts", "updated_at"]
-        if message.context is not None:
-            # Rendered when read (OutgoingMessage.from_db); kept now, as sent.
-            message.context = None
-            fields += ["subject", "body_text", "body_html", "context"]
-        message.save(update_fields=fields)
-    return message, MessageStatus.SENDING
+        # In id order, so that two tasks claiming overlapping batches cannot deadlock. The stored
+        # context comes as an annotation: loaded as the field, each message would render on its own
+        # (OutgoingMessage.from_db), before the rows of the whole batch are read at once.
+        locked = list(
+            OutgoingMessage.objects.select_for_update()
+            .filter(pk__in=message_ids)
+            .defer("context")
+            .annotate(stored_context=F("context"))
+            .order_by("pk")
+        )
+        claimed = []
+        for message in locked:
+            message.context = message.stored_context
+            if message.status != MessageStatus.QUEUED:
+                outcomes[message.pk] = "skipped"
+            elif message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                # Only reached when sends keep dying half-way (the sweep re-queues those).
+                message.status = MessageStatus.FAILED
+                message.last_error = f"Gave up after {message.attempts} attempts. {message.last_error}".strip()
+                message.save(update_fields=["status", "last_error", "updated_at"])
+                outcomes[message.pk] = MessageStatus.FAILED
+            else:
+                message.status = MessageStatus.SENDING
+                message.attempts += 1
+                claimed.append(message)
+                outcomes[message.pk] = message
+        if claimed:
+            OutgoingMessage.objects.filter(pk__in=[message.pk for message in claimed]).update(
+                status=MessageStatus.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now()
+            )
+    rows_preload(message.context for message in claimed if message.context is not None)
+    return outcomes
 
 
 def outgoing_messages_deliver(*, message_ids: list[int]) -> list[str]:
     """Send each stored message once, over one SMTP connection; return their statuses in order.
 
-    The connection is opened for the first message that is claimed and closed at the end. After a
-    failed send it is closed and the next message opens a new one: a server that answered 421 has
-    hung up, and a half-finished conversation must not carry over to the next recipient.
+    Claimed ``CLAIM_BATCH_SIZE`` at a time. The connection is opened for the first message that is
+    claimed and closed at the end. After a failed send it is closed and the next message opens a new
+    one: a server that answered 421 has hung up, and a half-finished conversation must not carry over
+    to the next recipient.
     """
     connection = get_connection()
-    outcomes = []
+    outcomes, seen = [], set()
     try:
         with rows_shared():  # the messages of one transaction name the same rows: read them once
-            for message_id in message_ids:
-                outcome = outgoing_message_deliver(message_id=message_id, connection=connection)
-                if outcome not in (MessageStatus.SENT, "skipped"):
-                    _connection_close_quietly(connection)
-                outcomes.append(outcome)
+            for start in range(0, len(message_ids), CLAIM_BATCH_SIZE):
+                batch = message_ids[start : start + CLAIM_BATCH_SIZE]
+                claims = _messages_claim(batch)
+                for message_id in batch:
+                    claim = "skipped" if message_id in seen else claims.get(message_id, "skipped")
+                    seen.add(message_id)
+                    if isinstance(claim, OutgoingMessage):
+                        outcome = _message_send(claim, connection=connection)
+                    else:
+                        outcome = claim
+                    if outcome not in (MessageStatus.SENT, "skipped"):
+                        _connection_close_quietly(connection)
+                    outcomes.append(outcome)
     finally:
         _connection_close_quietly(connection)
     return outcomes
@@ -363,14 +395,25 @@ def _connection_close_quietly(connection) -> None:
 def outgoing_message_deliver(*, message_id: int, connection=None) -> str:
     """Send one stored message once; return the resulting status (or "skipped").
 
+    ``connection``: an email backend kept open across several messages.
+    """
+    with rows_shared():
+        claim = _messages_claim([message_id]).get(message_id, "skipped")
+    if not isinstance(claim, OutgoingMessage):
+        return claim
+    return _message_send(claim, connection=connection)
+
+
+def _message_send(message: OutgoingMessage, *, connection=None) -> str:
+    """Talk SMTP once for a claimed message and record the outcome.
+
     Transient failures go back to queued and are retried after ``retry_countdown``, up to
     ``OUTBOX_MAX_ATTEMPTS`` attempts; permanent ones (5xx) fail at once with the error.
-    ``connection``: an email backend kept open across a batch (``outgoing_messages_deliver``).
     """
-    message, outcome = _message_claim(message_id)
-    if message is None:
-        return outcome
+    rendered = message.context is not None
     try:
+        if rendered:
+            message_render(message)  # a template that fails to render fails the message, as below
         email = _email_build(message)
         if connection is not None:
             connection.open()  # a no-op once open; an unreachable server is a transient failure below
@@ -401,6 +444,8 @@ def outgoing_message_deliver(*, message_id: int, connection=None) -> str:
         OutgoingMessage.objects.filter(pk=message.pk, status=MessageStatus.SENDING).delete()
         return MessageStatus.SENT
     sent = {"status": MessageStatus.SENT, "sent_at": timezone.now(), "updated_at": timezone.now()}
+    if rendered:  # kept as sent, for the admin, the data export and a resend
+        sent.update(subject=message.subject, body_text=message.body_text, body_html=message.body_html, context=None)
     if message.template.startswith(SECRET_TEMPLATE_PREFIXES):
         sent.update(body_text=REDACTED_BODY, body_html="")
     OutgoingMessage.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(**sent)

@@ -15,7 +15,8 @@ def outgoing_message_send(message_id: int) -> str:
 def outgoing_messages_send(message_ids: list[int]) -> list[str]:
     """Send the messages one transaction stored, over one SMTP connection (each once, as above).
 
-    A worker killed half-way leaves the rest to the redelivered task, the one it was sending to the sweep.
+    A worker killed half-way leaves the messages it had not claimed to the redelivered task, and those it
+    had claimed but not sent (at most ``services.CLAIM_BATCH_SIZE``) to the sweep.
     """
     return services.outgoing_messages_deliver(message_ids=message_ids)
 
