@@ -20,7 +20,7 @@ MAKEMESSAGES_OPTIONS := $(foreach language,$(LANGUAGE_DIRS),-l $(language)) --ad
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smepilot
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run demo-reset test test-postgres test-sqlite lint format check install clean bench
+.PHONY: run demo-reset test test-postgres test-sqlite lint format check install clean bench profile
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -93,6 +93,22 @@ bench: install
 	@command -v wrk >/dev/null || { sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
 		$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q wrk; }
 	$(PY) -m bench.run $(if $(ARMS),--arms $(ARMS)) $(BENCH_ARGS)
+
+# Where the hot requests spend their time (bench/profile_requests.py): each against its baseline, in
+# process, with its queries, database time and the site's functions by cumulative time. Uses a
+# database of its own, made again each time.
+PROFILE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smepilot_profile
+
+profile: install
+	psql "$(dir $(PROFILE_DATABASE_URL))postgres" -q -c "DROP DATABASE IF EXISTS $(notdir $(PROFILE_DATABASE_URL))" \
+		-c "CREATE DATABASE $(notdir $(PROFILE_DATABASE_URL))"
+	DATABASE_URL=$(PROFILE_DATABASE_URL) REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_REDIS_URL)} EMAIL_URL=consolemail:// \
+	SECRET_KEY=profile-only-secret-key-not-used-anywhere-else-2c81d0 SECURE_SSL_REDIRECT=false \
+	ALLOWED_HOSTS=testserver BENCHMARK_VIEWS=true DEBUG=false sh -c '\
+		$(PY) manage.py migrate --noinput -v0 && DEBUG=true $(PY) manage.py seed_demo >/dev/null && \
+		$(PY) manage.py collectstatic --noinput -v0 && \
+		$(PY) manage.py shell -v0 -c "from bench.profile_requests import main; main()"'
 
 lint: install
 	$(VENV)/bin/ruff check .
