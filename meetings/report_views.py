@@ -28,7 +28,7 @@ LABEL_WIDTH = 230
 VALUE_WIDTH = 50
 ROW_HEIGHT = 28
 BAR_HEIGHT = 18
-LABEL_MAX_CHARS = 34
+LABEL_MAX_CHARS = 30  # about what 13 px text fits in LABEL_WIDTH
 
 
 @dataclass
