@@ -8,8 +8,10 @@ number of queries of its own (declared with ``@council_metric``) and returns a `
 rows, the columns drawn as charts, and summary rows. The page, the charts and the CSV are drawn
 from the ``Metric`` alone, so a new figure is one more function in the tuple.
 
-"Decided" means validated or rejected by the SME's Administration, or by the secretariat on its
-behalf. Counts and percentiles are computed in the database; a rate is a ratio of two counts.
+"Decided" means validated or rejected (the request's status now, with the moment of its
+decision) by the SME's Administration, or by the secretariat on its behalf; a request cancelled
+after its decision is no longer counted. Counts and percentiles are computed in the database; a
+rate is a ratio of two counts.
 Nothing reads a person's name or address: the figures stay the same after the personal-data purge.
 """
 
