@@ -12,7 +12,12 @@ from smepilot.text import validate_one_line
 
 
 class ItuRegion(models.TextChoices):
-    """The six regions of ITU-D's regional presence."""
+    """The six regions of ITU-D's regional presence.
+
+    Which region a country belongs to is recorded once, on its ``Administration`` (``itu_region``),
+    as ITU-D lists its Member States by region: https://www.itu.int/en/ITU-D/Regional-Presence/
+    Every figure and export by region reads it from there.
+    """
 
     AFRICA = "africa", _("Africa")
     AMERICAS = "americas", _("Americas")

@@ -15,11 +15,10 @@ and SQLite for ``make run``, with the same results.
 """
 
 import datetime
-import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Aggregate, Count, DurationField, Exists, F, OuterRef, Q
+from django.db.models import Count, DurationField, Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django_countries import countries as country_names
@@ -29,78 +28,9 @@ from registration.models import SME, Attendance, Eligibility, Registration, Regi
 from smepilot.l10n import sorted_by_name
 
 from .models import Pilot
+from .percentile import PercentileCont
+from .report_metrics import COUNCIL_METRIC_QUERIES, Metric, council_metrics, days, metric_figure_rows
 from .translated import in_reader_language
-
-
-class PercentileCont(Aggregate):
-    """PostgreSQL's ``percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)``.
-
-    Continuous percentile: the value at position ``fraction * (n - 1)`` of the sorted values,
-    interpolated linearly between its two neighbours. Works on intervals as well as numbers.
-    SQLite has no such aggregate: there the same computation runs as an aggregate function
-    defined on the connection (``SQLitePercentileCont``), so the query and its result are the same.
-    """
-
-    function = "PERCENTILE_CONT"
-    name = "PercentileCont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    sqlite_template = "%(function)s(%(expressions)s, %(fraction)s)"
-
-    def __init__(self, expression, fraction, **extra):
-        fraction = float(fraction)
-        if not 0 <= fraction <= 1:
-            raise ValueError("A percentile fraction lies between 0 and 1.")
-        # A float we produced ourselves, so formatting it into the SQL is safe.
-        super().__init__(expression, fraction=repr(fraction), **extra)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        _define_sqlite_percentile_cont(connection)
-        # On a copy rather than through template=: Aggregate.as_sql passes its own template when
-        # the aggregate has a filter, and two would clash.
-        clone = self.copy()
-        clone.template = self.sqlite_template
-        return clone.as_sql(compiler, connection, **extra_context)
-
-
-class SQLitePercentileCont:
-    """``percentile_cont`` as a SQLite aggregate function, computed as PostgreSQL does.
-
-    SQLite hands durations over as integer microseconds (how Django stores and subtracts them
-    there); the interpolated value may fall between two microseconds, and Django's conversion of
-    the result to a ``timedelta`` rounds it to the nearest one, as PostgreSQL's interval does.
-    """
-
-    def __init__(self):
-        self.values = []
-        self.fraction = 0.0
-
-    def step(self, value, fraction):
-        # NULLs are left out, as by every SQL aggregate.
-        if value is not None:
-            self.values.append(value)
-            self.fraction = fraction
-
-    def finalize(self):
-        if not self.values:
-            return None
-        values = sorted(self.values)
-        position = self.fraction * (len(values) - 1)
-        lower, upper = values[math.floor(position)], values[math.ceil(position)]
-        return lower + (upper - lower) * (position - math.floor(position))
-
-
-def _define_sqlite_percentile_cont(connection):
-    """Define PERCENTILE_CONT once on the open SQLite connection, before a query uses it.
-
-    Once per connection: SQLite refuses to redefine a function while another statement on the
-    connection is still being read (a streamed export, say). The wrapper remembers which raw
-    connection it defined the function on, since it opens a new one after a close.
-    """
-    connection.ensure_connection()
-    raw = connection.connection
-    if getattr(connection, "_percentile_cont_defined_on", None) is not raw:
-        raw.create_aggregate(PercentileCont.function, 2, SQLitePercentileCont)
-        connection._percentile_cont_defined_on = raw
 
 
 @dataclass
@@ -178,10 +108,11 @@ class PilotReportFigures:
     overdue_now: int = 0
     focal_points: list[FocalPointCount] = field(default_factory=list)
     administrations_without_focal_point: int = 0
+    council_metrics: list[Metric] = field(default_factory=list)
 
 
 # The number of queries pilot_report_figures makes, whatever the data (tests hold it to this).
-REPORT_QUERIES = 4
+REPORT_QUERIES = 4 + COUNCIL_METRIC_QUERIES
 
 
 def pilot_report_registrations(*, pilot: Pilot, period_start: datetime.date, period_end: datetime.date):
@@ -216,6 +147,7 @@ def pilot_report_figures(
     _registrations(figures, scope)
     _timing(figures, scope)
     _focal_points(figures)
+    figures.council_metrics = council_metrics(scope, figures)
     return figures
 
 
@@ -364,13 +296,6 @@ def _focal_points(figures: PilotReportFigures):
     figures.administrations_without_focal_point = sum(1 for row in rows if not row.active)
 
 
-def days(value: datetime.timedelta | None) -> float | None:
-    """A duration in days, to one decimal place (how the report shows waiting times)."""
-    if value is None:
-        return None
-    return round(value.total_seconds() / 86400, 1)
-
-
 def pilot_report_figure_rows(figures: PilotReportFigures) -> list[list]:
     """The figures flattened to (section, item, measure, value) rows, for the CSV export."""
     rows: list[list] = [[_("Section"), _("Item"), _("Measure"), _("Value")]]
@@ -410,9 +335,6 @@ def pilot_report_figure_rows(figures: PilotReportFigures) -> list[list]:
     for count in figures.registrations_by_study_group:
         for name, measure in measures:
             add(_("Registrations by study group"), count.label, str(measure), getattr(count, name))
-    for count in figures.attendance:
-        add(_("Attendance"), count.label, _("requested"), count.requested)
-        add(_("Attendance"), count.label, _("validated"), count.validated)
     for count in figures.outcome:
         add(_("Validation outcome"), count.label, _("registrations"), count.count)
     timing = _("Time to validation")
@@ -425,4 +347,6 @@ def pilot_report_figure_rows(figures: PilotReportFigures) -> list[list]:
     for row in figures.focal_points:
         add(_("Focal points"), row.administration, _("active"), row.active)
         add(_("Focal points"), row.administration, _("inactive"), row.inactive)
+    for metric in figures.council_metrics:
+        rows.extend(metric_figure_rows(metric))
     return rows

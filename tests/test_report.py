@@ -21,6 +21,25 @@ Worked out by hand:
   (percentile_cont: position 0.9 × (4 − 1) = 2.7, between 4 and 10) = 4 + 0.7 × 6 = 8.2 days
   = 8 days 4 h 48 min.
 - Decided after the 3-day reminder delay: #3, #5, #7 = 3. Overdue now: #4 (pending since 2018).
+
+The figures for Council, worked out by hand ("decided" = validated or rejected, by the SME's
+Administration or by the secretariat on its behalf):
+- Time from registration to decision, per Administration (every Administration with a request):
+    Brazil   0 decided (#6 was cancelled before a decision)       median —       90th percentile —
+    Kenya    3 decided over 1, 2, 10 days                          median 2 days  90th percentile:
+             position 0.9 × (3 − 1) = 1.8, between 2 and 10: 2 + 0.8 × 8 = 8.4 days = 8 days 9 h 36 min
+    Senegal  2 decided over 4, 4 days (#5 rejected, #7 validated)  median 4 days  90th percentile 4 days
+- Approval and rejection rates (of the decided requests): Brazil —; Kenya 3 validated, 0 rejected
+  = 100.0 % and 0.0 %; Senegal 1 and 1 = 50.0 % and 50.0 %; all: 4 and 1 of 5 = 80.0 % and 20.0 %.
+- Decided on behalf by the secretariat: Brazil 0 of 0; Kenya 0 of 3 (0.0 %); Senegal 1 of 2 (#5,
+  50.0 %); all 1 of 5 (20.0 %).
+- Per ITU region (the SME's Administration's): Africa: SMEs asked A, B, C = 3, taking part A, C = 2;
+  people asked p1, p2, p3, p4, p6 = 5, taking part p1, p2, p6 = 3. Americas: SME D asked, none taking
+  part; p5 asked, nobody taking part. The four other regions: zeros.
+- In person and remote: requested 4 (#1, #3, #5, #6) and 3 (#2, #4, #7); validated 2 (#1, #3) and
+  2 (#2, #7): 50.0 % each of the 4 validated.
+- Repeat participation (distinct meetings with a validated registration): p1 M1 and M3 = 2; p2 M1 = 1;
+  p6 M3 = 1. So 1 meeting: 2 people (66.7 %), 2 meetings: 1 person (33.3 %); 1 of 3 came back.
 """
 
 import datetime
@@ -31,10 +50,10 @@ from django.test.utils import CaptureQueriesContext
 
 from focalpoints.models import ItuRegion
 from meetings.models import MeetingKind
+from meetings.percentile import SQLitePercentileCont
 from meetings.report import (
     REPORT_QUERIES,
     PilotReportFigures,
-    SQLitePercentileCont,
     days,
     pilot_report_figure_rows,
     pilot_report_figures,
@@ -250,6 +269,102 @@ def test_figures_while_another_query_is_still_being_read(data_set):
     assert again.time_to_validation_p90 == first.time_to_validation_p90 == datetime.timedelta(days=8.2)
 
 
+def _metric(figures, key):
+    return next(metric for metric in figures.council_metrics if metric.key == key)
+
+
+def _table(metric):
+    """The metric's rows and summary rows, as (label, *values) tuples."""
+    return [(row.label, *row.values) for row in metric.rows], [(row.label, *row.values) for row in metric.totals]
+
+
+def test_council_metrics_are_listed_in_order(data_set):
+    assert [metric.key for metric in _figures(data_set).council_metrics] == [
+        "decision-time",
+        "decision-outcome",
+        "decided-on-behalf",
+        "regions",
+        "attendance-mode",
+        "repeat-participation",
+    ]
+
+
+def test_time_from_registration_to_decision_per_administration(data_set):
+    metric = _metric(_figures(data_set), "decision-time")
+    assert [column.key for column in metric.columns] == ["decided", "median", "p90"]
+    rows, totals = _table(metric)
+    assert rows == [("Brazil", 0, None, None), ("Kenya", 3, 2.0, 8.4), ("Senegal", 2, 4.0, 4.0)]
+    assert totals == []
+
+
+def test_approval_and_rejection_rates(data_set):
+    metric = _metric(_figures(data_set), "decision-outcome")
+    assert [column.key for column in metric.columns] == [
+        "decided",
+        "validated",
+        "rejected",
+        "approval_rate",
+        "rejection_rate",
+    ]
+    rows, totals = _table(metric)
+    assert rows == [("Brazil", 0, 0, 0, None, None), ("Kenya", 3, 3, 0, 100.0, 0.0), ("Senegal", 2, 1, 1, 50.0, 50.0)]
+    assert totals == [("All Administrations", 5, 4, 1, 80.0, 20.0)]
+
+
+def test_requests_decided_on_behalf_by_the_secretariat(data_set):
+    rows, totals = _table(_metric(_figures(data_set), "decided-on-behalf"))
+    assert rows == [("Brazil", 0, 0, None), ("Kenya", 3, 0, 0.0), ("Senegal", 2, 1, 50.0)]
+    assert totals == [("All Administrations", 5, 1, 20.0)]
+
+
+def test_smes_and_people_per_itu_region(data_set):
+    metric = _metric(_figures(data_set), "regions")
+    assert [column.key for column in metric.columns] == ["smes_asked", "smes_taking_part", "people_asked", "people"]
+    rows, totals = _table(metric)
+    # Every region is listed, with zeros, so that the regions compare like with like.
+    assert rows == [
+        ("Africa", 3, 2, 5, 3),
+        ("Americas", 1, 0, 1, 0),
+        ("Arab States", 0, 0, 0, 0),
+        ("Asia and the Pacific", 0, 0, 0, 0),
+        ("Commonwealth of Independent States", 0, 0, 0, 0),
+        ("Europe", 0, 0, 0, 0),
+    ]
+    # No total: a person may have registered for SMEs of two regions; the summary counts them once.
+    assert totals == []
+
+
+def test_in_person_and_remote(data_set):
+    rows, totals = _table(_metric(_figures(data_set), "attendance-mode"))
+    assert rows == [("In person", 4, 2, 50.0), ("Remote", 3, 2, 50.0)]
+    assert totals == [("Both", 7, 4, 100.0)]
+
+
+def test_repeat_participation_across_meetings(data_set):
+    rows, totals = _table(_metric(_figures(data_set), "repeat-participation"))
+    # Fixed rows, zeros included, so that two periods compare like with like.
+    assert rows == [
+        ("1 meeting", 2, 66.7),
+        ("2 meetings", 1, 33.3),
+        ("3 meetings", 0, 0.0),
+        ("4 meetings or more", 0, 0.0),
+    ]
+    assert totals == [("More than one meeting", 1, 33.3), ("People taking part", 3, 100.0)]
+
+
+def test_council_metrics_of_an_empty_period(data_set):
+    figures = pilot_report_figures(
+        pilot=data_set, period_start=datetime.date(2016, 1, 1), period_end=datetime.date(2016, 12, 31)
+    )
+    assert _table(_metric(figures, "decision-time")) == ([], [])
+    assert _table(_metric(figures, "decision-outcome"))[1] == [("All Administrations", 0, 0, 0, None, None)]
+    assert [row.values for row in _metric(figures, "regions").rows] == [[0, 0, 0, 0]] * 6
+    assert _table(_metric(figures, "repeat-participation")) == (
+        [("1 meeting", 0, None), ("2 meetings", 0, None), ("3 meetings", 0, None), ("4 meetings or more", 0, None)],
+        [("More than one meeting", 0, None), ("People taking part", 0, None)],
+    )
+
+
 def test_late_decisions_on_behalf_and_overdue_requests(data_set):
     figures = _figures(data_set)
     assert figures.decided_late == 3
@@ -288,6 +403,12 @@ def test_csv_rows_carry_the_figures(data_set):
     assert ["Time to validation", "90th percentile", "days", 8.2] in rows
     assert ["Overdue requests", "Pending past the reminder delay", "count", 1] in rows
     assert ["Focal points", "Germany", "active", 0] in rows
+    per_administration = "Time from registration to decision, per Administration"
+    assert [per_administration, "Kenya", "90th percentile (days)", 8.4] in rows
+    assert [per_administration, "Brazil", "median (days)", ""] in rows
+    assert ["Approval and rejection rates", "All Administrations", "approved (%)", 80.0] in rows
+    assert ["SMEs and people per ITU region", "Africa", "people taking part", 3] in rows
+    assert ["Repeat participation across meetings", "2 meetings", "people", 1] in rows
 
 
 def test_query_count_does_not_grow_with_the_data(data_set):

@@ -64,7 +64,8 @@ def test_report_page_shows_figures_charts_and_narrative(client, report):
     assert "No extra cost for the pilot." in html
     assert "The secretariat has not written this section yet." in html  # challenges left empty
     # Accessible inline SVG charts, each with its title and description, followed by the data.
-    assert html.count('<svg role="img"') == 5
+    # Five charts of the registrations, eight of the figures for Council.
+    assert html.count('<svg role="img"') == 12
     assert '<title id="chart-regions-title">SMEs taking part, by ITU region</title>' in html
     assert '<desc id="chart-regions-desc">Africa: 1; Americas: 0;' in html
     assert "<caption>SMEs by ITU region</caption>" in html
@@ -72,6 +73,46 @@ def test_report_page_shows_figures_charts_and_narrative(client, report):
     figures = response.context["figures"]
     assert (figures.smes_taking_part, figures.validated_count) == (1, 1)
     assert response.context["median_days"] == 2.0
+
+
+def test_report_page_shows_each_figure_for_council_as_table_and_chart(client, report):
+    sign_in_with_second_factor(client, _staff("view_pilotreport"))
+    html = client.get(_urls(report)[0]).content.decode()
+    assert '<h3 id="decision-time">Time from registration to decision, per Administration</h3>' in html
+    assert "<caption>Time from registration to decision, per Administration</caption>" in html
+    assert '<th scope="col" class="num">90th percentile (days)</th>' in html
+    assert '<th scope="row">Kenya</th><td class="num" data-label="decided">1</td>' in html
+    # The chart reads out its numbers, and names itself from its title and description.
+    assert 'aria-labelledby="chart-decision-time-median-title chart-decision-time-median-desc"' in html
+    assert '<desc id="chart-decision-time-median-desc">Kenya: 2.0</desc>' in html
+    assert "<caption>Approval and rejection rates</caption>" in html
+    assert '<th scope="row">All Administrations</th>' in html
+    for key in ("decided-on-behalf", "regions", "attendance-mode", "repeat-participation"):
+        assert f'<h3 id="{key}">' in html
+    assert '<desc id="chart-regions-people-desc">Africa: 1; Americas: 0; Arab States: 0;' in html
+    assert '<desc id="chart-repeat-participation-people-desc">1 meeting: 1; 2 meetings: 0;' in html
+    # A figure with nothing to measure shows a dash, not a zero.
+    assert '<td class="num" data-label="rejected (%)">—</td>' not in html
+    assert '<td class="num" data-label="rejected (%)">0.0</td>' in html
+
+
+def test_charts_run_right_to_left_in_arabic(client, report):
+    sign_in_with_second_factor(client, _staff("view_pilotreport"))
+    html = client.get(_urls(report)[0], headers={"accept-language": "ar"}).content.decode()
+    assert '<html lang="ar" dir="rtl"' in html
+    # Labels on the right, bars growing from the right towards the left, values at their end.
+    assert 'x="418" y="14.0" text-anchor="start"' in html
+    assert '<rect x="50.0" y="5.0" width="360.0"' in html
+    assert 'x="44.0" y="14.0" text-anchor="end" dominant-baseline="middle" class="chart-value"' in html
+
+
+def test_bar_chart_mirrored_right_to_left():
+    chart = bar_chart(chart_id="c", title="T", items=[("a", 2), ("b", 4)], rtl=True)
+    assert (chart.label_x, chart.label_anchor, chart.value_anchor) == (418, "start", "end")
+    assert [(bar.x, bar.width, bar.value_x) for bar in chart.bars] == [(230.0, 180.0, 224.0), (50.0, 360.0, 44.0)]
+    left_to_right = bar_chart(chart_id="c", title="T", items=[("a", 2), ("b", 4)])
+    assert (left_to_right.label_x, left_to_right.label_anchor, left_to_right.value_anchor) == (222, "end", "start")
+    assert [(bar.x, bar.value_x) for bar in left_to_right.bars] == [(230, 416.0), (230, 596.0)]
 
 
 def test_chart_coordinates_are_not_localised(client, report, settings):
@@ -98,6 +139,8 @@ def test_report_csv_export(client, report):
     assert rows[0] == ["Section", "Item", "Measure", "Value"]
     assert ["SMEs by country", "Kenya", "taking part", "1"] in rows
     assert ["Time to validation", "Median", "days", "2.0"] in rows
+    assert ["Time from registration to decision, per Administration", "Kenya", "median (days)", "2.0"] in rows
+    assert ["Repeat participation across meetings", "People taking part", "people", "1"] in rows
 
 
 @pytest.mark.parametrize("which", [0, 1])

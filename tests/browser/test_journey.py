@@ -314,5 +314,10 @@ def test_the_whole_journey(shape, language, screen, request, new_context, mail, 
     officer.get_by_role("link", name=re.compile("View the report")).first.click()
     expect(officer.get_by_role("heading", level=1)).to_be_visible()
     expect(officer.locator("#content")).to_contain_text("Kenya")
+    # The figures for Council: each a table and charts named for screen readers, readable without script.
+    expect(officer.get_by_role("heading", name="Figures for Council", level=2)).to_be_visible()
+    expect(officer.get_by_role("img", name=re.compile("^Time from registration to decision"))).to_have_count(2)
+    expect(officer.get_by_role("table", name="Approval and rejection rates")).to_contain_text("All Administrations")
+    expect(officer.get_by_role("table", name="Repeat participation across meetings")).to_be_visible()
     shot(officer, "secretariat: the pilot report")
     assert not problems, "\n".join(problems)
