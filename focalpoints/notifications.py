@@ -127,7 +127,10 @@ def focal_point_notification_resend(*, registration: Registration) -> int:
                 % {"country": registration.sme.administration},
                 code="no_focal_point",
             )
-        return registrations_notify_focal_points(registrations=[registration])
+        queued = registrations_notify_focal_points(registrations=[registration])
+        # A reminder, as the registrant reads it on "My registrations" (not a change: no history row).
+        Registration.objects.filter(pk=registration.pk).update(focal_points_reminded_at=timezone.now())
+        return queued
 
 
 def registration_cancelled_notify_focal_points(*, registration: Registration) -> int:

@@ -235,3 +235,11 @@ def test_an_escalated_request_decided_on_behalf_leaves_the_queue(focal_point):
     assert escalation.registrations_due_for_secretariat().count() == 1
     _on_behalf(registration, focal_point)
     assert escalation.registrations_due_for_secretariat().count() == 0
+
+
+def test_the_secretariat_resending_the_focal_point_emails_counts_as_a_reminder(client, focal_point):
+    registration = RegistrationFactory(participant__sme__administration=focal_point.administration)
+    notifications.focal_point_notification_resend(registration=registration)
+    registration.refresh_from_db()
+    assert registration.focal_points_reminded_at is not None
+    assert "Not reminded yet" not in _page(client, registration)
