@@ -512,6 +512,12 @@ def registration_cancel(
     the caller tells them otherwise (``tell_registrant``: closing their account sends its own email).
     """
     reason = (reason or "").strip()
+    limit = Registration.history.model._meta.get_field("history_change_reason").max_length
+    if limit is not None and len(reason) > limit:
+        raise ValidationError(
+            _("Keep the reason to %(limit)d characters: it is kept in the registration's history.") % {"limit": limit},
+            code="reason_too_long",
+        )
     with transaction.atomic():
         registration = (
             Registration.objects.select_for_update(of=("self",))

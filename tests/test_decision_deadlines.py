@@ -348,3 +348,23 @@ def test_the_queue_offers_no_add_change_or_delete(client, officer):
 def test_staff_without_the_queues_permission_do_not_see_it(client):
     sign_in_with_second_factor(client, staff_with_permissions("view_registration"))
     assert client.get(reverse(QUEUE)).status_code == 403
+
+
+def test_staff_who_may_only_view_the_queue_cannot_decide_from_it(client):
+    registration = _near()
+    escalation.decision_escalations_queue()
+    sign_in_with_second_factor(client, staff_with_permissions("view_registrationduefordecision"))
+
+    admin_action(client, "approve_on_behalf", [registration], changelist=QUEUE, post="yes", reason="Mine.")
+
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.PENDING
+
+
+def test_a_focal_point_never_reaches_the_queue(client, focal_point):
+    registration = _near(participant__sme__administration=focal_point.administration)
+    escalation.decision_escalations_queue()
+    sign_in_with_second_factor(client, focal_point.user)
+    response = client.get(reverse(QUEUE))
+    assert response.status_code in (302, 403)
+    assert registration.participant.full_name not in response.content.decode()

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -221,7 +222,7 @@ def test_the_admin_cannot_cancel_once_the_meeting_has_started(client, officer):
 
 def test_a_focal_point_cannot_cancel_someone_elses_registration(focal_point):
     registration = RegistrationFactory(participant__sme__administration=focal_point.administration)
-    with pytest.raises(Exception, match="only your own registrations"):
+    with pytest.raises(ValidationError, match="only your own registrations"):
         registration_cancel(registration=registration, cancelled_by=focal_point.user, reason="Mine now.")
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.PENDING
@@ -243,3 +244,34 @@ def test_the_secretariat_resending_the_focal_point_emails_counts_as_a_reminder(c
     registration.refresh_from_db()
     assert registration.focal_points_reminded_at is not None
     assert "Not reminded yet" not in _page(client, registration)
+
+
+def test_staff_who_may_only_view_registrations_cannot_cancel_them(client, french_registration):
+    sign_in_with_second_factor(client, staff_with_permissions("view_registration"))
+    admin_action(client, "cancel_on_behalf", [french_registration], changelist=CHANGELIST, post="yes", reason="No.")
+    french_registration.refresh_from_db()
+    assert french_registration.status == RegistrationStatus.PENDING
+    assert not OutgoingMessage.objects.filter(template=CANCELLED_EMAIL).exists()
+
+
+def test_registering_stores_the_date_and_the_acknowledgement_says_it(participant, pilot, sg1):
+    from registration.services import registration_create
+
+    meeting = MeetingFactory(study_group=sg1)
+    [registration] = registration_create(participant=participant, choices=[(meeting, "in_person")])
+
+    assert registration.decide_by == meeting.starts_on - datetime.timedelta(days=21)
+    message = OutgoingMessage.objects.get(template="emails/registration_acknowledgement")
+    assert "to be decided by" in message.body_text
+    assert "to be decided by" in message.body_html
+
+
+def test_a_cancellation_reason_longer_than_the_history_keeps_is_refused(french_registration):
+    limit = Registration.history.model._meta.get_field("history_change_reason").max_length
+    with pytest.raises(ValidationError) as refused:
+        registration_cancel(
+            registration=french_registration, cancelled_by=staff_with_permissions(), reason="x" * (limit + 1)
+        )
+    assert refused.value.code == "reason_too_long"
+    french_registration.refresh_from_db()
+    assert french_registration.status == RegistrationStatus.PENDING
