@@ -66,7 +66,7 @@ def test_a_pending_request_shows_its_date_and_how_it_is_followed(client, focal_p
 
 def test_an_administration_without_focal_points_says_the_secretariat_follows_it(client):
     registration = RegistrationFactory()
-    assert "none is designated at present" in _page(client, registration)
+    assert "Nobody is designated by your Administration at present" in _page(client, registration)
 
 
 def test_a_decided_request_shows_no_follow_up(client, focal_point):
