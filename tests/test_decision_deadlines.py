@@ -368,3 +368,22 @@ def test_a_focal_point_never_reaches_the_queue(client, focal_point):
     response = client.get(reverse(QUEUE))
     assert response.status_code in (302, 403)
     assert registration.participant.full_name not in response.content.decode()
+
+
+def test_the_migration_fills_the_date_of_earlier_registrations_by_the_same_rule():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("registration.migrations.0008_decision_deadline_and_escalation")
+    in_person = RegistrationFactory(attendance=Attendance.IN_PERSON)
+    remote = RegistrationFactory(attendance=Attendance.REMOTE)
+    Registration.objects.update(decide_by=None)
+
+    migration.approve_by_dates_fill(apps, None)
+
+    for registration in (in_person, remote):
+        registration.refresh_from_db()
+        assert registration.decide_by == decision_deadline(
+            meeting=registration.meeting, attendance=registration.attendance
+        )
