@@ -116,7 +116,12 @@ def _registration_decision_write(
     registration.decided_at = decided_at
     registration.decided_on_behalf = on_behalf
     registration.reason = reason
-    registration.save(update_fields=[*DECISION_FIELDS, "updated_at"])
+    fields = [*DECISION_FIELDS, "updated_at"]
+    if status == RegistrationStatus.PENDING:
+        # Reopened: the new decision has its own approve-by window, and is taken up again if it nears.
+        registration.escalated_at = None
+        fields.append("escalated_at")
+    registration.save(update_fields=fields)
 
 
 def _sme_eligibility_record(*, sme: SME, eligibility: str, decided_by, now, reason: str) -> None:

@@ -127,7 +127,10 @@ def focal_point_notification_resend(*, registration: Registration) -> int:
                 % {"country": registration.sme.administration},
                 code="no_focal_point",
             )
-        return registrations_notify_focal_points(registrations=[registration])
+        queued = registrations_notify_focal_points(registrations=[registration])
+        # A reminder, as the registrant reads it on "My registrations" (not a change: no history row).
+        Registration.objects.filter(pk=registration.pk).update(focal_points_reminded_at=timezone.now())
+        return queued
 
 
 def registration_cancelled_notify_focal_points(*, registration: Registration) -> int:
@@ -221,11 +224,22 @@ def registration_reopened_notify_registrant(
     )
 
 
+def registration_cancelled_notify_registrant(*, registration: Registration, reason: str = "") -> OutgoingMessage:
+    """Tell the registrant that the secretariat cancelled their registration, and why when it said so."""
+    return mail_queue(
+        to=registration.participant.user.email,
+        template="emails/registration_cancelled",
+        context={**_registrant_context(registration), "reason": reason},
+        language=registrant_language(registration),
+    )
+
+
 # --- The daily reminder digest --------------------------------------------------------------------
 
 
 def focal_point_reminders_queue(*, now=None) -> int:
-    """One digest per active focal point of the requests pending longer than the reminder delay.
+    """One digest per active focal point of the requests pending longer than the reminder delay,
+    the nearest approve-by date first.
 
     Run daily by Celery beat (``focalpoints-reminders``). A focal point reminded less than
     ``REMINDER_MIN_INTERVAL`` ago is skipped, so a beat that fires twice sends one digest; rows
@@ -235,7 +249,7 @@ def focal_point_reminders_queue(*, now=None) -> int:
     overdue = list(
         selectors.registrations_overdue(now=now)
         .select_related("participant", "sme", "meeting")
-        .order_by("created_at", "pk")
+        .order_by("decide_by", "created_at", "pk")
     )
     by_administration = defaultdict(list)
     for registration in overdue:
@@ -269,4 +283,9 @@ def focal_point_reminders_queue(*, now=None) -> int:
             )
         # update(), not save(): a reminder is not a change of the focal point worth a history row.
         FocalPoint.objects.filter(pk__in=[fp.pk for fp in focal_points]).update(last_reminder_at=now)
+        # What the registrant reads on "My registrations": when their request was last in a digest.
+        reminded = {focal_point.administration_id for focal_point in focal_points}
+        Registration.objects.filter(pk__in=[r.pk for a in reminded for r in by_administration[a]]).update(
+            focal_points_reminded_at=now
+        )
     return len(focal_points)

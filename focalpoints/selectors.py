@@ -67,8 +67,12 @@ def registrations_for_focal_point(user) -> QuerySet[Registration]:
 
 
 def registrations_pending_for_focal_point(user) -> QuerySet[Registration]:
-    """Waiting for a decision, oldest first (the one waiting longest is on top)."""
-    return registrations_for_focal_point(user).filter(status=RegistrationStatus.PENDING).order_by("created_at", "pk")
+    """Waiting for a decision, the nearest approve-by date first, then the one waiting longest."""
+    return (
+        registrations_for_focal_point(user)
+        .filter(status=RegistrationStatus.PENDING)
+        .order_by("decide_by", "created_at", "pk")
+    )
 
 
 def registrations_decided_for_focal_point(user) -> QuerySet[Registration]:

@@ -33,6 +33,9 @@ SECRETARIAT_PERMISSIONS = {
     ("registration", "sme"): VIEW_ADD_CHANGE,
     ("registration", "participantprofile"): VIEW_ADD_CHANGE,
     ("registration", "registration"): VIEW_ADD_CHANGE,
+    # The queue of requests due for a decision on the Administration's behalf: read, and decided
+    # through its actions (which need the change permission).
+    ("registration", "registrationduefordecision"): ("view", "change"),
     # View, and change to resend a message that failed.
     ("outbox", "outgoingmessage"): ("view", "change"),
 }

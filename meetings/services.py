@@ -37,9 +37,28 @@ def _reopening_check(*, meeting: Meeting) -> None:
 
 
 def meeting_save(*, meeting: Meeting) -> Meeting:
-    """Create or change a meeting (its dates, place, registration window)."""
+    """Create or change a meeting (its dates, place, registration window).
+
+    Its registrations' approve-by dates follow from its start and window (registration.deadlines):
+    they are worked out again in the same transaction when those change.
+    """
+    from registration.deadlines import meeting_deadlines_refresh
+
     meeting.full_clean()
     _reopening_check(meeting=meeting)
     with refused_by_database(field="ends_on", sme_side=False), transaction.atomic():
+        before = (
+            Meeting.objects.filter(pk=meeting.pk)
+            .values_list("starts_on", "registration_opens_on", "registration_closes_on")
+            .first()
+            if meeting.pk
+            else None
+        )
         meeting.save()
+        if before is not None and before != (
+            meeting.starts_on,
+            meeting.registration_opens_on,
+            meeting.registration_closes_on,
+        ):
+            meeting_deadlines_refresh(meeting=meeting)
     return meeting

@@ -325,6 +325,9 @@ class RegistrationAdmin(
         "decided_on_behalf",
         "reason",
         "cancelled_at",
+        "decide_by",
+        "escalated_at",
+        "focal_points_reminded_at",
         "added_by",
         "created_at",
         "updated_at",
@@ -334,7 +337,19 @@ class RegistrationAdmin(
         (None, {"fields": ["participant", "role_in_pilot", "sme", "meeting", "attendance"]}),
         (
             _("Status"),
-            {"fields": ["status", "decided_by", "decided_at", "decided_on_behalf", "reason", "cancelled_at"]},
+            {
+                "fields": [
+                    "status",
+                    "decide_by",
+                    "focal_points_reminded_at",
+                    "escalated_at",
+                    "decided_by",
+                    "decided_at",
+                    "decided_on_behalf",
+                    "reason",
+                    "cancelled_at",
+                ]
+            },
         ),
         (_("Audit"), {"fields": ["added_by", "created_at", "updated_at"]}),
     ]
@@ -386,3 +401,6 @@ class RegistrationAdmin(
     @admin.display(description=_("created"), ordering="created_at")
     def created_on(self, obj):
         return local_date(obj.created_at)
+
+
+from . import admin_due  # noqa: E402,F401  (the secretariat's queue, on the same admin site)

@@ -7,6 +7,8 @@
   (``_decide_on_behalf``) and the service ``sme_eligibility_decide``;
 - reopen a validated or rejected registration for a new decision (``registration_reopen``), through
   the same page: the secretariat's own act, with a reason the registrant and the focal points read;
+- cancel a registration on its registrant's behalf (``registration_cancel``), with a reason the
+  registrant reads;
 - resend the focal-point emails of pending registrations;
 - export the selected (or, with "select all", the filtered) registrations to CSV or XLSX;
 - an "overdue" filter and column, using the focal-point selector's one definition of overdue.
@@ -29,7 +31,7 @@ from focalpoints.decisions import REOPEN_REASON_MAX_LENGTH, registration_reopen
 from smepilot.text import validate_multiline
 
 from .exports import registrations_csv_response, registrations_xlsx_response
-from .models import Eligibility, RegistrationStatus
+from .models import ACTIVE_STATUSES, Eligibility, RegistrationStatus
 
 # The confirmation page shows this many of the selected registrations, then "and N more".
 CONFIRMATION_LIST_LIMIT = 50
@@ -238,6 +240,54 @@ def reopen_for_new_decision(modeladmin, request, queryset):
     )
 
 
+class CancelForm(ReopenForm):
+    """The reason for cancelling: required, and no longer than the history record keeps."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = _(
+            "Give the reason for cancelling; the registrant reads it."
+        )
+        self.fields["reason"].help_text = _(
+            "Why the secretariat cancels the registration (for example, the registrant's email of 3 April), in "
+            "%(limit)d characters at most. The registrant reads it, and it is kept in the registration's history."
+        ) % {"limit": REOPEN_REASON_MAX_LENGTH}
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Give the reason for cancelling; the registrant reads it."))
+        return reason
+
+
+@admin.action(description=_("Cancel on the registrant's behalf…"), permissions=["change"])
+def cancel_on_behalf(modeladmin, request, queryset):
+    """Cancel the selected registrations; the service (``registration_cancel``) holds the rules and
+    tells the registrant (and the focal points, for a validated one)."""
+    from .services import registration_cancel
+
+    def cancel(registration, *, decided_by, reason):
+        registration_cancel(registration=registration, cancelled_by=decided_by, reason=reason)
+
+    return _decide_on_behalf(
+        modeladmin,
+        request,
+        queryset,
+        action="cancel_on_behalf",
+        decide=cancel,
+        select_related=("participant", "sme__administration", "meeting"),
+        title=_("Cancel on the registrant's behalf"),
+        decided_message=ngettext_lazy(
+            "%(count)d registration cancelled; its registrant is told by email.",
+            "%(count)d registrations cancelled; their registrants are told by email.",
+            "count",
+        ),
+        template="admin/registration/registration/cancel.html",
+        form_class=CancelForm,
+        extra_context={"active_statuses": list(ACTIVE_STATUSES), "today": timezone.localdate()},
+    )
+
+
 class SMEOnBehalfDecisionForm(OnBehalfDecisionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -372,6 +422,7 @@ class RegistrationActionsAdminMixin:
         approve_on_behalf,
         reject_on_behalf,
         reopen_for_new_decision,
+        cancel_on_behalf,
         resend_focal_point_emails,
         export_csv,
         export_xlsx,

@@ -193,9 +193,19 @@ class Registration(models.Model):
         related_name="+",
         verbose_name=_("added by the secretariat"),
     )
+    # The "approve by" date (registration.deadlines): stored so that lists order and filter by it
+    # from an index; written again when the meeting's dates or registration window change.
+    decide_by = models.DateField(_("approve by"), null=True, blank=True, editable=False)
+    # When the secretariat was told that the approve-by date is near and took the request up
+    # (focalpoints.escalation); cleared when a decision is reopened, for the new decision.
+    escalated_at = models.DateTimeField(_("taken up by the secretariat at"), null=True, blank=True, editable=False)
+    # When the focal points' daily digest last listed it: what the registrant reads, not a change.
+    focal_points_reminded_at = models.DateTimeField(
+        _("focal points last reminded at"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["focal_points_reminded_at"])
 
     class Meta:
         verbose_name = _("registration")
@@ -228,10 +238,23 @@ class Registration(models.Model):
             models.Index(fields=["status", "created_at"], name="reg_status_created_idx"),
             models.Index(fields=["sme", "status"], name="reg_sme_status_idx"),
             models.Index(fields=["meeting", "status"], name="reg_meeting_status_idx"),
+            # The focal points' lists, their digest and the secretariat's queue: pending, by approve-by date.
+            models.Index(fields=["status", "decide_by"], name="reg_status_decide_by_idx"),
         ]
 
     def __str__(self):
         return f"{self.participant} — {self.meeting}"
+
+    def save(self, *args, **kwargs):
+        # Every way a registration is made (the site, the admin, the demo data) gets its approve-by
+        # date from the one rule; a change of the meeting writes it again (registration.deadlines).
+        if self.decide_by is None and self.meeting_id and self.attendance:
+            from .deadlines import decision_deadline
+
+            self.decide_by = decision_deadline(meeting=self.meeting, attendance=self.attendance)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "decide_by"}
+        super().save(*args, **kwargs)
 
     @property
     def is_active(self):
@@ -255,3 +278,24 @@ class Registration(models.Model):
                 errors["meeting"] = _("This person already has an active registration for this meeting.")
         if errors:
             raise ValidationError(errors)
+
+
+# Pending, and taken up by the secretariat (focalpoints.escalation): a decision or a reopening ends it.
+TAKEN_UP_BY_SECRETARIAT = Q(status=RegistrationStatus.PENDING, escalated_at__isnull=False)
+
+
+class DueForDecisionManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(TAKEN_UP_BY_SECRETARIAT)
+
+
+class RegistrationDueForDecision(Registration):
+    """The secretariat's queue: pending requests whose approve-by date is near, which the
+    secretariat was told of and may decide on behalf of the Administration (focalpoints.escalation)."""
+
+    objects = DueForDecisionManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("registration due for a decision on behalf of the Administration")
+        verbose_name_plural = _("Due for a decision on behalf of the Administration")

@@ -469,7 +469,7 @@ def account_close(*, user, closed_by=None, now: datetime.datetime | None = None)
                 participant=profile, status__in=ACTIVE_STATUSES, meeting__starts_on__gt=today
             )
             for registration in coming:
-                registration_cancel(registration=registration, cancelled_by=closed_by)
+                registration_cancel(registration=registration, cancelled_by=closed_by, tell_registrant=False)
                 cancelled += 1
         figures = _people_anonymise(
             profile_ids=[profile.pk] if profile is not None else [], user_ids=[user.pk], now=now

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.translated import in_reader_language
 
-from .models import ParticipantProfile, Registration
+from .models import ParticipantProfile, Registration, RegistrationStatus
 
 
 def profile_of(*, user) -> ParticipantProfile | None:
@@ -27,9 +27,30 @@ def registrations_of(*, user):
     """The person's own registrations, newest meeting first, in one query whatever their number."""
     return (
         Registration.objects.filter(participant__user=user)
-        .select_related("meeting", "meeting__study_group", "sme", "decided_by")
+        .select_related("meeting", "meeting__study_group", "sme", "sme__administration", "decided_by")
         .order_by("-meeting__starts_on", in_reader_language("meeting__title"), "-created_at")
     )
+
+
+def deciders_by_administration(*, registrations) -> dict[int, list[str]]:
+    """{Administration id: the names of its active focal points} for the pending ones of
+    ``registrations``, in one query: who decides, as the registrant reads it (names only, never
+    addresses). The letter sends each registration "for validation to the Focal Points designated
+    by each Administration"."""
+    from focalpoints.models import FocalPoint
+
+    ids = {
+        registration.sme.administration_id
+        for registration in registrations
+        if registration.status == RegistrationStatus.PENDING
+    }
+    names: dict[int, list[str]] = {}
+    if not ids:
+        return names
+    rows = FocalPoint.objects.filter(administration_id__in=ids, is_active=True).order_by("name", "pk")
+    for administration_id, name in rows.values_list("administration_id", "name"):
+        names.setdefault(administration_id, []).append(name)
+    return names
 
 
 @dataclass(frozen=True)

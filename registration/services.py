@@ -501,19 +501,31 @@ def _acknowledgement_queue(
     )
 
 
-def registration_cancel(*, registration: Registration, cancelled_by) -> Registration:
+def registration_cancel(
+    *, registration: Registration, cancelled_by, reason: str = "", tell_registrant: bool = True
+) -> Registration:
     """Cancel a pending or validated registration before the meeting starts.
 
     Only its registrant (or secretariat staff) may. When it had been validated, the focal points
-    are told, since they had approved the person's attendance.
+    are told, since they had approved the person's attendance. When the secretariat cancels it,
+    the registrant is told in their language, with ``reason`` (kept in the history too), unless
+    the caller tells them otherwise (``tell_registrant``: closing their account sends its own email).
     """
+    reason = (reason or "").strip()
+    limit = Registration.history.model._meta.get_field("history_change_reason").max_length
+    if limit is not None and len(reason) > limit:
+        raise ValidationError(
+            _("Keep the reason to %(limit)d characters: it is kept in the registration's history.") % {"limit": limit},
+            code="reason_too_long",
+        )
     with transaction.atomic():
         registration = (
             Registration.objects.select_for_update(of=("self",))
-            .select_related("meeting", "participant")
+            .select_related("meeting", "participant", "participant__user__preferences", "sme__administration")
             .get(pk=registration.pk)
         )
-        if registration.participant.user_id != cancelled_by.pk and not cancelled_by.is_staff:
+        by_registrant = registration.participant.user_id == cancelled_by.pk
+        if not by_registrant and not cancelled_by.is_staff:
             raise ValidationError(_("You can cancel only your own registrations."))
         if registration.status not in ACTIVE_STATUSES:
             raise ValidationError(
@@ -525,7 +537,11 @@ def registration_cancel(*, registration: Registration, cancelled_by) -> Registra
         was_validated = registration.status == RegistrationStatus.VALIDATED
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_at = timezone.now()
+        if reason:
+            registration._change_reason = reason
         registration.save(update_fields=["status", "cancelled_at", "updated_at"])
         if was_validated:
             focalpoint_notifications.registration_cancelled_notify_focal_points(registration=registration)
+        if not by_registrant and tell_registrant:
+            focalpoint_notifications.registration_cancelled_notify_registrant(registration=registration, reason=reason)
     return registration

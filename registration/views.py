@@ -206,10 +206,15 @@ def registration_new(request):
 @login_required
 @require_safe
 def registration_list(request):
+    """The person's registrations; for each pending one, who decides, by when, and how it is followed."""
+    registrations = list(selectors.registrations_of(user=request.user))
+    deciders = selectors.deciders_by_administration(registrations=registrations)
+    for registration in registrations:
+        registration.deciders = deciders.get(registration.sme.administration_id, [])
     return render(
         request,
         "registration/registration_list.html",
-        {"registrations": selectors.registrations_of(user=request.user), "today": timezone.localdate()},
+        {"registrations": registrations, "today": timezone.localdate()},
     )
 
 

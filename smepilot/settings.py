@@ -355,6 +355,18 @@ BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", default=False)
 VALIDATION_LINK_MAX_AGE_DAYS = env.int("VALIDATION_LINK_MAX_AGE_DAYS", default=30)
 # A request pending longer than this is overdue: reminded daily, flagged in the admin.
 VALIDATION_REMINDER_AFTER_DAYS = env.int("VALIDATION_REMINDER_AFTER_DAYS", default=3)
+# Decision deadlines (registration.deadlines): an in-person registration is to be approved this many
+# days before its meeting, so that a visa can still be asked for (never later than the window's close).
+DECISION_VISA_LEAD_DAYS = env.int("DECISION_VISA_LEAD_DAYS", default=21)
+# A pending request this many days (or fewer) before its approve-by date goes to the secretariat,
+# who may decide on behalf of the Administration (focalpoints.escalation).
+DECISION_ESCALATION_DAYS = env.int("DECISION_ESCALATION_DAYS", default=3)
+# DECISION_ESCALATION_EVERY_SECONDS runs the escalation that often instead of daily (tests of the schedule).
+CELERY_BEAT_SCHEDULE["decision-escalation"] = {
+    "task": "focalpoints.tasks.decision_escalation_send",
+    "schedule": env.int("DECISION_ESCALATION_EVERY_SECONDS", default=0)
+    or crontab(hour=env.int("DECISION_ESCALATION_HOUR_UTC", default=6), minute=15),
+}
 # How long personal data is kept after the last meeting a person registered for ended (and after
 # their last activity) before the daily purge anonymises it; the pilot report's figures are kept
 # (registration.retention, docs/OPERATIONS.md). Bounded by a system check (registration.checks).

@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from focalpoints.models import Administration, FocalPoint, ItuRegion
 from meetings.models import Meeting, MeetingKind, Pilot, Sector, StudyGroup
-from registration.models import SME, Attendance, Eligibility, ParticipantProfile, Registration, RegistrationStatus
+from registration.models import (
+    SME,
+    Attendance,
+    Eligibility,
+    ParticipantProfile,
+    Registration,
+    RegistrationDueForDecision,
+    RegistrationStatus,
+)
 from smepilot.outbox.models import OutgoingMessage
 
 COUNTRIES = ["KE", "SN", "BR", "MX", "EG", "JO", "IN", "VN", "KZ", "RU", "DE", "FR", "CH", "GH", "AR", "TH"]
@@ -139,6 +147,15 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     meeting = factory.SubFactory(MeetingFactory)
     attendance = Attendance.IN_PERSON
     status = RegistrationStatus.PENDING
+
+
+class RegistrationDueForDecisionFactory(RegistrationFactory):
+    """A pending request the secretariat has taken up (focalpoints.escalation), in its admin queue."""
+
+    class Meta:
+        model = RegistrationDueForDecision
+
+    escalated_at = factory.LazyFunction(timezone.now)
 
 
 class AccountPreferencesFactory(factory.django.DjangoModelFactory):
@@ -321,4 +338,5 @@ FACTORY_BY_MODEL_LABEL = {
     "registration.SME": SMEFactory,
     "registration.ParticipantProfile": ParticipantProfileFactory,
     "registration.Registration": RegistrationFactory,
+    "registration.RegistrationDueForDecision": RegistrationDueForDecisionFactory,
 }

@@ -283,9 +283,22 @@ ADMIN_WRITE_PATHS = {
             "approve_on_behalf": "service: focalpoints.decisions.registration_decide",
             "reject_on_behalf": "service: focalpoints.decisions.registration_decide",
             "reopen_for_new_decision": "service: focalpoints.decisions.registration_reopen",
+            "cancel_on_behalf": "service: registration.services.registration_cancel",
             "resend_focal_point_emails": "service: focalpoints.notifications.focal_point_notification_resend",
             "export_csv": EXPORT,
             "export_xlsx": EXPORT,
+        },
+        "urls": {},
+        "inlines": {},
+    },
+    "registration.RegistrationDueForDecision": {
+        "add": REFUSED,
+        "change": REFUSED,
+        "delete": REFUSED,
+        "history": NOT_APPLICABLE,
+        "actions": {
+            "approve_on_behalf": "service: focalpoints.decisions.registration_decide",
+            "reject_on_behalf": "service: focalpoints.decisions.registration_decide",
         },
         "urls": {},
         "inlines": {},
@@ -557,6 +570,31 @@ def _registration_rejected(request):
 def _registration_reopened(request):
     return _action(
         "registration.Registration", "reopen_for_new_decision", [_validated_registration()], **WITH_A_REASON
+    )
+
+
+@drives("registration.Registration", "action:cancel_on_behalf")
+def _registration_cancelled(request):
+    return _action("registration.Registration", "cancel_on_behalf", [factories.RegistrationFactory()], **WITH_A_REASON)
+
+
+@drives("registration.RegistrationDueForDecision", "action:approve_on_behalf")
+def _due_registration_approved(request):
+    return _action(
+        "registration.RegistrationDueForDecision",
+        "approve_on_behalf",
+        [factories.RegistrationDueForDecisionFactory()],
+        **WITH_A_REASON,
+    )
+
+
+@drives("registration.RegistrationDueForDecision", "action:reject_on_behalf")
+def _due_registration_rejected(request):
+    return _action(
+        "registration.RegistrationDueForDecision",
+        "reject_on_behalf",
+        [factories.RegistrationDueForDecisionFactory()],
+        **WITH_A_REASON,
     )
 
 

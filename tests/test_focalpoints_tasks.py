@@ -34,3 +34,21 @@ def test_the_worker_sends_the_digest_through_the_outbox(smtp_sink, celery_worker
     assert "Reminder" in digest["Subject"]
     assert registration.participant.full_name in digest.get_body(preferencelist=("plain",)).get_content()
     assert OutgoingMessage.objects.filter(template="emails/focalpoint_reminder").count() == 1
+
+
+def test_the_worker_sends_the_secretariat_the_requests_due_through_the_outbox(smtp_sink, celery_worker_real, settings):
+    from focalpoints.tasks import decision_escalation_send
+    from tests.factories import MeetingFactory
+
+    settings.DECISION_ESCALATION_DAYS = 3
+    start = timezone.localdate() + datetime.timedelta(days=22)
+    registration = RegistrationFactory(meeting=MeetingFactory(starts_on=start))
+
+    decision_escalation_send.delay()
+
+    [message] = smtp_sink.wait_for(1)
+    celery_worker_real.wait_idle()
+    assert message["To"] == settings.SECRETARIAT_EMAIL
+    assert registration.participant.full_name in message.get_body(preferencelist=("plain",)).get_content()
+    registration.refresh_from_db()
+    assert registration.escalated_at is not None

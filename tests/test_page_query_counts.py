@@ -73,8 +73,15 @@ def _own_rows(world, *, size: int, step: int) -> int:
     now = timezone.now()
     waiting = _people_in_bulk(count=share["pending"] + share["decided"], sme=world["sme"], tag=f"s{step}")
     rows = [
-        Registration(participant=person, sme=world["sme"], meeting=world["meeting"], attendance=Attendance.IN_PERSON)
-        for person in waiting[: share["pending"]]
+        Registration(
+            participant=person,
+            sme=world["sme"],
+            meeting=world["meeting"],
+            attendance=Attendance.IN_PERSON,
+            # Half of them taken up by the secretariat: its queue grows too.
+            escalated_at=now if n % 2 else None,
+        )
+        for n, person in enumerate(waiting[: share["pending"]])
     ]
     rows += [
         Registration(
@@ -112,7 +119,13 @@ def _world():
     meeting = Meeting.objects.get(pk=seeded["register_meeting_id"])
     registration = Registration.objects.get()
     Registration.objects.filter(pk=registration.pk).update(
-        meeting=meeting, status=RegistrationStatus.PENDING, decided_by=None, decided_at=None, reason=""
+        meeting=meeting,
+        status=RegistrationStatus.PENDING,
+        decided_by=None,
+        decided_at=None,
+        reason="",
+        # Taken up by the secretariat, so that its queue "Due for a decision" has a row from the first step.
+        escalated_at=timezone.now(),
     )
     registration.refresh_from_db()
     representative = registration.participant

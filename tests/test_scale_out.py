@@ -49,6 +49,7 @@ SITE_SETTINGS = {
     "EMAIL_TIMEOUT": "2",
     "VALIDATION_REMINDER_EVERY_SECONDS": "3",
     "PERSONAL_DATA_PURGE_EVERY_SECONDS": "3",
+    "DECISION_ESCALATION_EVERY_SECONDS": "3",
     # The test's clients are told apart by X-Forwarded-For, as the proxy's are (sign-in rate limits).
     "TRUSTED_PROXIES": "127.0.0.1",
 }

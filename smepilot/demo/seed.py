@@ -24,6 +24,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from focalpoints.models import Administration, FocalPoint
 from meetings.models import Meeting, MeetingKind, Pilot, Sector, StudyGroup
+from registration.deadlines import decision_deadline
 from registration.models import SME, Eligibility, ParticipantProfile, Registration, RegistrationStatus
 from smepilot.sites import site_sync
 
@@ -276,6 +277,7 @@ def seed_registrations(profiles, meetings, secretariat, deciders, shift):
             values={
                 "sme": profile.sme,
                 "attendance": attendance,
+                "decide_by": decision_deadline(meeting=meetings[meeting_key], attendance=attendance),
                 "status": status,
                 "decided_by": (secretariat if on_behalf else deciders[profile.sme.administration.country.code])
                 if decided

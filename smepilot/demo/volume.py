@@ -59,6 +59,7 @@ from meetings.models import (
     StudyGroup,
 )
 from meetings.selectors import pilot_current
+from registration.deadlines import decision_deadline
 from registration.models import (
     ACTIVE_STATUSES,
     SME,
@@ -647,11 +648,14 @@ class _VolumeRun:
         reason = ""
         if status == RegistrationStatus.REJECTED:
             reason = REASON_NOT_CONFIRMED if sme["eligibility"] == Eligibility.REFUSED else REASON_INCOMPLETE
+        attendance = Attendance.REMOTE if remote else Attendance.IN_PERSON
         return {
             "participant_id": profile["id"],
             "sme_id": sme["id"],
             "meeting_id": meeting.pk,
-            "attendance": Attendance.REMOTE if remote else Attendance.IN_PERSON,
+            "attendance": attendance,
+            # Written in bulk, not through Registration.save: the approve-by date from the same rule.
+            "decide_by": decision_deadline(meeting=meeting, attendance=attendance),
             "status": status,
             "decided_by_id": decider if decided else None,
             "decided_at": later if decided else None,
