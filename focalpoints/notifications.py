@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from registration.models import Attendance, Eligibility, Registration, RegistrationStatus
+from registration.models import AttendanceMode, Eligibility, Registration, RegistrationStatus
 from smepilot.languages import recipient_language
 from smepilot.outbox.models import OutgoingMessage
 from smepilot.outbox.services import mail_queue
@@ -197,7 +197,7 @@ def registration_outcome_queue(*, registration: Registration) -> OutgoingMessage
         context={
             **_registrant_context(registration),
             "validated": validated,
-            "remote": registration.attendance == Attendance.REMOTE,
+            "remote": registration.attendance == AttendanceMode.REMOTE,
             "on_behalf": registration.decided_on_behalf,
         },
         language=language,

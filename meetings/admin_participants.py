@@ -20,7 +20,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from registration.exports import SME_MARKER
-from registration.models import Attendance, Registration, RegistrationStatus
+from registration.models import AttendanceMode, Registration, RegistrationStatus
 
 from .rules import sme_representatives
 
@@ -89,7 +89,7 @@ def meeting_badges_view(request, object_id, *, model_admin):
     """Printable badges for the validated in-person participants."""
     meeting = _meeting_or_denied(request, object_id, model_admin)
     registrations = meeting_participants(
-        meeting=meeting, statuses=[RegistrationStatus.VALIDATED], attendance=Attendance.IN_PERSON
+        meeting=meeting, statuses=[RegistrationStatus.VALIDATED], attendance=AttendanceMode.IN_PERSON
     )
     context = _context(
         request, model_admin, meeting, _("Badges: %(meeting)s") % {"meeting": meeting}, registrations=registrations

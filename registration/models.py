@@ -138,7 +138,7 @@ class ParticipantProfile(models.Model):
             raise ValidationError({"sme": _("Choose an SME of the country you selected.")})
 
 
-class Attendance(models.TextChoices):
+class AttendanceMode(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
     REMOTE = "remote", _("Remote")
 
@@ -165,7 +165,7 @@ class Registration(models.Model):
     meeting = models.ForeignKey(
         "meetings.Meeting", on_delete=models.PROTECT, related_name="registrations", verbose_name=_("meeting")
     )
-    attendance = models.CharField(_("attendance"), max_length=10, choices=Attendance.choices)
+    attendance = models.CharField(_("attendance"), max_length=10, choices=AttendanceMode.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING
     )
@@ -212,7 +212,7 @@ class Registration(models.Model):
                 condition=Q(status__in=RegistrationStatus.values), name="registration_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(attendance__in=Attendance.values), name="registration_attendance_valid"
+                condition=Q(attendance__in=AttendanceMode.values), name="registration_attendance_valid"
             ),
             models.CheckConstraint(
                 condition=~Q(status=RegistrationStatus.REJECTED) | ~Q(reason=""),
@@ -239,7 +239,7 @@ class Registration(models.Model):
 
     def clean(self):
         errors = {}
-        if self.meeting_id and self.attendance == Attendance.REMOTE and not self.meeting.remote_participation:
+        if self.meeting_id and self.attendance == AttendanceMode.REMOTE and not self.meeting.remote_participation:
             errors["attendance"] = _("This meeting does not offer remote participation. Choose in person.")
         if self.status == RegistrationStatus.REJECTED and not self.reason.strip():
             errors["reason"] = _("Give the reason for the rejection; the registrant will read it.")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from focalpoints.models import Administration, FocalPoint, ItuRegion
 from meetings.models import Meeting, MeetingKind, Pilot, Sector, StudyGroup
-from registration.models import SME, Attendance, Eligibility, ParticipantProfile, Registration, RegistrationStatus
+from registration.models import SME, AttendanceMode, Eligibility, ParticipantProfile, Registration, RegistrationStatus
 from smepilot.outbox.models import OutgoingMessage
 
 COUNTRIES = ["KE", "SN", "BR", "MX", "EG", "JO", "IN", "VN", "KZ", "RU", "DE", "FR", "CH", "GH", "AR", "TH"]
@@ -137,7 +137,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     participant = factory.SubFactory(ParticipantProfileFactory)
     sme = factory.SelfAttribute("participant.sme")
     meeting = factory.SubFactory(MeetingFactory)
-    attendance = Attendance.IN_PERSON
+    attendance = AttendanceMode.IN_PERSON
     status = RegistrationStatus.PENDING
 
 

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 
-from registration.models import Attendance, Registration, RegistrationStatus
+from registration.models import AttendanceMode, Registration, RegistrationStatus
 from tests import factories
 from tests.second_factor import sign_in_with_second_factor
 
@@ -37,9 +37,9 @@ FACTORIES = factories.FACTORY_BY_MODEL_LABEL
 def _participants(meeting):
     """Validated registrations in person and remote, and a pending one: what the meeting's pages list."""
     for attendance, status in (
-        (Attendance.IN_PERSON, RegistrationStatus.VALIDATED),
-        (Attendance.REMOTE, RegistrationStatus.VALIDATED),
-        (Attendance.IN_PERSON, RegistrationStatus.PENDING),
+        (AttendanceMode.IN_PERSON, RegistrationStatus.VALIDATED),
+        (AttendanceMode.REMOTE, RegistrationStatus.VALIDATED),
+        (AttendanceMode.IN_PERSON, RegistrationStatus.PENDING),
     ):
         decided = status == RegistrationStatus.VALIDATED
         factories.RegistrationFactory(

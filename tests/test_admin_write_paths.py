@@ -40,7 +40,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from focalpoints.models import FocalPoint
 from meetings.models import Appointment, Decision, DecisionKind, LeadershipRole
-from registration.models import Attendance, Eligibility, ParticipantProfile, Registration, RegistrationStatus
+from registration.models import AttendanceMode, Eligibility, ParticipantProfile, Registration, RegistrationStatus
 from smepilot.admin_base import HistoryReadOnlyAdmin
 from smepilot.outbox.models import MessageStatus
 from tests import factories
@@ -535,7 +535,7 @@ DRIVERS.update(
 def _registration_added(request):
     participant = factories.ParticipantProfileFactory()
     factories.FocalPointFactory(administration=participant.sme.administration)
-    registration = Registration(participant=participant, meeting=_open_meeting(), attendance=Attendance.IN_PERSON)
+    registration = Registration(participant=participant, meeting=_open_meeting(), attendance=AttendanceMode.IN_PERSON)
     return _url("registration.Registration", "add"), _post_data(
         _admin("registration.Registration"), request, registration
     )

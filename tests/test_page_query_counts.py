@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from focalpoints.models import FocalPoint
 from meetings.models import Meeting, Pilot
-from registration.models import Attendance, ParticipantProfile, Registration, RegistrationStatus
+from registration.models import AttendanceMode, ParticipantProfile, Registration, RegistrationStatus
 from smepilot.demo.volume import volume_seed
 from tests import factories
 from tests.second_factor import sign_in_with_second_factor
@@ -73,7 +73,9 @@ def _own_rows(world, *, size: int, step: int) -> int:
     now = timezone.now()
     waiting = _people_in_bulk(count=share["pending"] + share["decided"], sme=world["sme"], tag=f"s{step}")
     rows = [
-        Registration(participant=person, sme=world["sme"], meeting=world["meeting"], attendance=Attendance.IN_PERSON)
+        Registration(
+            participant=person, sme=world["sme"], meeting=world["meeting"], attendance=AttendanceMode.IN_PERSON
+        )
         for person in waiting[: share["pending"]]
     ]
     rows += [
@@ -81,7 +83,7 @@ def _own_rows(world, *, size: int, step: int) -> int:
             participant=person,
             sme=world["sme"],
             meeting=world["meeting"],
-            attendance=Attendance.REMOTE,
+            attendance=AttendanceMode.REMOTE,
             status=RegistrationStatus.VALIDATED,
             decided_by=world["focal_point"].user,
             decided_at=now,
@@ -94,7 +96,7 @@ def _own_rows(world, *, size: int, step: int) -> int:
             participant=world["representative"],
             sme=world["sme"],
             meeting=meetings[n % len(meetings)],
-            attendance=Attendance.IN_PERSON,
+            attendance=AttendanceMode.IN_PERSON,
             status=RegistrationStatus.CANCELLED,
             cancelled_at=now - datetime.timedelta(minutes=n),
         )
@@ -125,7 +127,7 @@ def _world():
         participant=colleague,
         sme=registration.sme,
         meeting=meeting,
-        attendance=Attendance.REMOTE,
+        attendance=AttendanceMode.REMOTE,
         status=RegistrationStatus.VALIDATED,
         decided_by=focal_point.user,
         decided_at=timezone.now(),

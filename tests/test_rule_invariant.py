@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from meetings import rules
 from meetings.models import Appointment, DecisionParticipant, LeadershipRole
-from registration.models import Attendance, ParticipantProfile, Registration, RegistrationStatus
+from registration.models import AttendanceMode, ParticipantProfile, Registration, RegistrationStatus
 from tests.factories import (
     AdministrationFactory,
     AppointmentFactory,
@@ -149,7 +149,7 @@ def test_a_registration_for_a_sitting_leader_is_refused_by_the_service_and_the_d
             participant=registration.participant,
             sme=registration.sme,
             meeting=MeetingFactory(),
-            attendance=Attendance.IN_PERSON,
+            attendance=AttendanceMode.IN_PERSON,
         )
     with pytest.raises(IntegrityError, match=REFUSED), transaction.atomic():
         Registration.objects.filter(pk=registration.pk).update(status=RegistrationStatus.PENDING)

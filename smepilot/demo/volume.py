@@ -62,7 +62,7 @@ from meetings.selectors import pilot_current
 from registration.models import (
     ACTIVE_STATUSES,
     SME,
-    Attendance,
+    AttendanceMode,
     Eligibility,
     ParticipantProfile,
     Registration,
@@ -651,7 +651,7 @@ class _VolumeRun:
             "participant_id": profile["id"],
             "sme_id": sme["id"],
             "meeting_id": meeting.pk,
-            "attendance": Attendance.REMOTE if remote else Attendance.IN_PERSON,
+            "attendance": AttendanceMode.REMOTE if remote else AttendanceMode.IN_PERSON,
             "status": status,
             "decided_by_id": decider if decided else None,
             "decided_at": later if decided else None,
