@@ -87,8 +87,9 @@ def build(size: int):
     )  # fmt: skip
     bulk_create_with_history(
         [
-            Registration(participant=profile, sme=profile.sme, meeting=meeting, attendance=AttendanceMode.IN_PERSON,
-                         status=RegistrationStatus.VALIDATED, decided_at=LONG_AGO)
+            Registration(participant=profile, sme=profile.sme, meeting=meeting,
+                         attendance_mode=AttendanceMode.IN_PERSON, status=RegistrationStatus.VALIDATED,
+                         decided_at=LONG_AGO)
             for profile in profiles
         ],
         Registration,

@@ -94,7 +94,7 @@ def build(size: int, rng: random.Random):
         decided = status in (RegistrationStatus.VALIDATED, RegistrationStatus.REJECTED)
         registrations.append(
             Registration(participant=profile, sme=profile.sme, meeting=meetings[n % len(meetings)],
-                         attendance=rng.choice(list(AttendanceMode.values)), status=status,
+                         attendance_mode=rng.choice(list(AttendanceMode.values)), status=status,
                          decided_at=timezone.now() if decided else None, reason="bench" if decided else "")
         )  # fmt: skip
     created = Registration.objects.bulk_create(registrations)

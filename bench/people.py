@@ -172,7 +172,7 @@ def _pending_create(people, meeting) -> list[Registration]:
                 participant=profile,
                 sme_id=profile.sme_id,
                 meeting=meeting,
-                attendance=AttendanceMode.IN_PERSON,
+                attendance_mode=AttendanceMode.IN_PERSON,
                 status=RegistrationStatus.PENDING,
             )
             for _user, profile in people

@@ -279,10 +279,10 @@ def _registrations(figures: PilotReportFigures, scope):
             validated=_status_count(RegistrationStatus.VALIDATED),
             rejected=_status_count(RegistrationStatus.REJECTED),
             cancelled=_status_count(RegistrationStatus.CANCELLED),
-            in_person=Count("pk", filter=validated & Q(attendance=AttendanceMode.IN_PERSON)),
-            remote=Count("pk", filter=validated & Q(attendance=AttendanceMode.REMOTE)),
-            requested_in_person=Count("pk", filter=Q(attendance=AttendanceMode.IN_PERSON)),
-            requested_remote=Count("pk", filter=Q(attendance=AttendanceMode.REMOTE)),
+            in_person=Count("pk", filter=validated & Q(attendance_mode=AttendanceMode.IN_PERSON)),
+            remote=Count("pk", filter=validated & Q(attendance_mode=AttendanceMode.REMOTE)),
+            requested_in_person=Count("pk", filter=Q(attendance_mode=AttendanceMode.IN_PERSON)),
+            requested_remote=Count("pk", filter=Q(attendance_mode=AttendanceMode.REMOTE)),
         )
         .order_by("meeting__starts_on", "meeting_title", "meeting_id")
     )

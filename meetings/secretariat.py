@@ -33,6 +33,8 @@ SECRETARIAT_PERMISSIONS = {
     ("registration", "sme"): VIEW_ADD_CHANGE,
     ("registration", "participantprofile"): VIEW_ADD_CHANGE,
     ("registration", "registration"): VIEW_ADD_CHANGE,
+    # Add: check participants in at the meeting's desk (and undo a check-in made by mistake).
+    ("registration", "attendance"): ("view", "add"),
     # View, and change to resend a message that failed.
     ("outbox", "outgoingmessage"): ("view", "change"),
 }

@@ -146,7 +146,7 @@ def personal_data_export(*, user) -> dict:
                     "place": registration.meeting.place,
                 },
                 "sme": registration.sme.name,
-                "attendance": registration.attendance,
+                "attendance": registration.attendance_mode,
                 "status": registration.status,
                 "created_at": _moment(registration.created_at),
                 "added_by_the_secretariat": registration.added_by_id is not None,

@@ -109,7 +109,7 @@ def registration_export_rows(*, queryset) -> Iterator[list]:
             meeting.study_group.short_name,
             meeting.title,
             meeting.starts_on,
-            attendance.get(registration.attendance, registration.attendance),
+            attendance.get(registration.attendance_mode, registration.attendance_mode),
             statuses.get(registration.status, registration.status),
             _local(registration.created_at),
             _local(registration.decided_at),

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -165,7 +166,10 @@ class Registration(models.Model):
     meeting = models.ForeignKey(
         "meetings.Meeting", on_delete=models.PROTECT, related_name="registrations", verbose_name=_("meeting")
     )
-    attendance = models.CharField(_("attendance"), max_length=10, choices=AttendanceMode.choices)
+    # The column keeps its name; the field is attendance_mode so that registration.attendance is the check-in.
+    attendance_mode = models.CharField(
+        _("attendance"), max_length=10, choices=AttendanceMode.choices, db_column="attendance"
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING
     )
@@ -212,7 +216,7 @@ class Registration(models.Model):
                 condition=Q(status__in=RegistrationStatus.values), name="registration_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(attendance__in=AttendanceMode.values), name="registration_attendance_valid"
+                condition=Q(attendance_mode__in=AttendanceMode.values), name="registration_attendance_valid"
             ),
             models.CheckConstraint(
                 condition=~Q(status=RegistrationStatus.REJECTED) | ~Q(reason=""),
@@ -239,8 +243,8 @@ class Registration(models.Model):
 
     def clean(self):
         errors = {}
-        if self.meeting_id and self.attendance == AttendanceMode.REMOTE and not self.meeting.remote_participation:
-            errors["attendance"] = _("This meeting does not offer remote participation. Choose in person.")
+        if self.meeting_id and self.attendance_mode == AttendanceMode.REMOTE and not self.meeting.remote_participation:
+            errors["attendance_mode"] = _("This meeting does not offer remote participation. Choose in person.")
         if self.status == RegistrationStatus.REJECTED and not self.reason.strip():
             errors["reason"] = _("Give the reason for the rejection; the registrant will read it.")
         # The database holds this rule too (registration_one_active_per_participant_meeting); checked
@@ -255,3 +259,37 @@ class Registration(models.Model):
                 errors["meeting"] = _("This person already has an active registration for this meeting.")
         if errors:
             raise ValidationError(errors)
+
+
+class Attendance(models.Model):
+    """A validated in-person participant checked in at the meeting's registration desk.
+
+    One row per registration at most: the one-to-one column is unique in the database, so two
+    officers scanning the same badge at the same moment record one check-in, and the second is told
+    who checked the person in and when (registration.checkin). The pilot report reads no-shows from
+    it: validated in-person registrations without an attendance.
+    """
+
+    registration = models.OneToOneField(
+        Registration, related_name="attendance", on_delete=models.PROTECT, verbose_name=_("registration")
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), default=timezone.now)
+    # SET_NULL: the officer's account may be closed later; the history still names them.
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked in by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        ordering = ["-checked_in_at"]
+        indexes = [models.Index(fields=["-checked_in_at"], name="attendance_checked_in_idx")]
+
+    def __str__(self):
+        return str(self.registration)

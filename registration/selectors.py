@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.translated import in_reader_language
 
+from .badges import check_in_code, has_badge, qr_data_uri
 from .models import ParticipantProfile, Registration
 
 
@@ -30,6 +31,23 @@ def registrations_of(*, user):
         .select_related("meeting", "meeting__study_group", "sme", "decided_by")
         .order_by("-meeting__starts_on", in_reader_language("meeting__title"), "-created_at")
     )
+
+
+@dataclass(frozen=True)
+class Badge:
+    registration: Registration
+    code: str
+    qr: str
+
+
+def badges_of(*, registrations, today) -> list[Badge]:
+    """The check-in codes of the person's validated in-person registrations for meetings not ended yet."""
+    return [
+        Badge(registration=registration, code=code, qr=qr_data_uri(code))
+        for registration in registrations
+        if has_badge(registration) and registration.meeting.ends_on >= today
+        for code in [check_in_code(registration)]
+    ]
 
 
 @dataclass(frozen=True)

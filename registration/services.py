@@ -458,7 +458,7 @@ def registration_create(
                     participant=participant,
                     sme=participant.sme,
                     meeting=meeting,
-                    attendance=attendance,
+                    attendance_mode=attendance,
                     added_by=added_by,
                 )
                 for meeting, attendance in choices

@@ -206,10 +206,16 @@ def registration_new(request):
 @login_required
 @require_safe
 def registration_list(request):
+    registrations = list(selectors.registrations_of(user=request.user))
+    today = timezone.localdate()
     return render(
         request,
         "registration/registration_list.html",
-        {"registrations": selectors.registrations_of(user=request.user), "today": timezone.localdate()},
+        {
+            "registrations": registrations,
+            "today": today,
+            "badges": selectors.badges_of(registrations=registrations, today=today),
+        },
     )
 
 

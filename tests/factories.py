@@ -137,8 +137,20 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     participant = factory.SubFactory(ParticipantProfileFactory)
     sme = factory.SelfAttribute("participant.sme")
     meeting = factory.SubFactory(MeetingFactory)
-    attendance = AttendanceMode.IN_PERSON
+    attendance_mode = AttendanceMode.IN_PERSON
     status = RegistrationStatus.PENDING
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    """A validated in-person participant checked in at the meeting by a member of the secretariat."""
+
+    class Meta:
+        model = "registration.Attendance"
+
+    registration = factory.SubFactory(
+        RegistrationFactory, status=RegistrationStatus.VALIDATED, decided_at=factory.LazyFunction(timezone.now)
+    )
+    checked_in_by = factory.SubFactory(UserFactory, is_staff=True)
 
 
 class AccountPreferencesFactory(factory.django.DjangoModelFactory):
@@ -321,4 +333,5 @@ FACTORY_BY_MODEL_LABEL = {
     "registration.SME": SMEFactory,
     "registration.ParticipantProfile": ParticipantProfileFactory,
     "registration.Registration": RegistrationFactory,
+    "registration.Attendance": AttendanceFactory,
 }

@@ -44,7 +44,7 @@ def _participants(meeting):
         decided = status == RegistrationStatus.VALIDATED
         factories.RegistrationFactory(
             meeting=meeting,
-            attendance=attendance,
+            attendance_mode=attendance,
             status=status,
             decided_by=factories.UserFactory() if decided else None,
             decided_at=timezone.now() if decided else None,

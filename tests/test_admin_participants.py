@@ -27,7 +27,7 @@ def meeting():
         meeting=meeting,
         participant__given_name="Rui",
         participant__family_name="Costa",
-        attendance=AttendanceMode.REMOTE,
+        attendance_mode=AttendanceMode.REMOTE,
     )
     RegistrationFactory(meeting=meeting, participant__given_name="Lena", participant__family_name="Pending")
     RegistrationFactory(

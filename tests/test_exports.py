@@ -45,7 +45,7 @@ def registration():
     return RegistrationFactory(
         participant=participant,
         meeting=meeting,
-        attendance=AttendanceMode.REMOTE,
+        attendance_mode=AttendanceMode.REMOTE,
         status=RegistrationStatus.REJECTED,
         reason="The Administration does not recognise this company.",
         decided_by=decider,

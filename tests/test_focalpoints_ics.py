@@ -42,7 +42,7 @@ def test_ics_is_one_all_day_event_with_crlf_lines(settings):
 
 
 def test_remote_attendance_location():
-    registration = RegistrationFactory(attendance=AttendanceMode.REMOTE, meeting__place="Geneva")
+    registration = RegistrationFactory(attendance_mode=AttendanceMode.REMOTE, meeting__place="Geneva")
     assert "LOCATION:Remote participation (Geneva)" in meeting_ics(registration=registration)
 
 

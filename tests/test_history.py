@@ -36,10 +36,10 @@ def _types(obj):
 
 def test_registration_create_update_delete_are_recorded():
     registration = RegistrationFactory()
-    registration.attendance = AttendanceMode.REMOTE
+    registration.attendance_mode = AttendanceMode.REMOTE
     registration.save()
     assert _types(registration) == ["+", "~"]
-    assert registration.history.latest().attendance == AttendanceMode.REMOTE
+    assert registration.history.latest().attendance_mode == AttendanceMode.REMOTE
     pk = registration.pk
     registration.delete()
     assert [row.history_type for row in Registration.history.filter(id=pk).order_by("history_date")] == [

@@ -43,7 +43,7 @@ def _registrations_bulk(*, count: int, meeting, sme) -> None:
         for index, user in enumerate(users)
     )
     Registration.objects.bulk_create(
-        Registration(participant=profile, sme=sme, meeting=meeting, attendance=AttendanceMode.IN_PERSON)
+        Registration(participant=profile, sme=sme, meeting=meeting, attendance_mode=AttendanceMode.IN_PERSON)
         for profile in profiles
     )
 

@@ -395,7 +395,7 @@ def test_the_outcome_goes_in_the_registrants_language_when_a_french_focal_point_
     assert html_lang_dir(outcome) == ("ar", "rtl")
     assert written_in("ar", registration.meeting.starts_on) in outcome.body_text
     # The calendar file is written in it too.
-    [attachment] = outcome.attachments
+    attachment, _check_in_qr_code = outcome.attachments  # in person: the calendar, then the badge's QR code
     assert written_in("ar", registration.meeting.starts_on) in attachment["content"].replace("\r\n ", "")
 
 

@@ -74,7 +74,7 @@ def _own_rows(world, *, size: int, step: int) -> int:
     waiting = _people_in_bulk(count=share["pending"] + share["decided"], sme=world["sme"], tag=f"s{step}")
     rows = [
         Registration(
-            participant=person, sme=world["sme"], meeting=world["meeting"], attendance=AttendanceMode.IN_PERSON
+            participant=person, sme=world["sme"], meeting=world["meeting"], attendance_mode=AttendanceMode.IN_PERSON
         )
         for person in waiting[: share["pending"]]
     ]
@@ -83,7 +83,7 @@ def _own_rows(world, *, size: int, step: int) -> int:
             participant=person,
             sme=world["sme"],
             meeting=world["meeting"],
-            attendance=AttendanceMode.REMOTE,
+            attendance_mode=AttendanceMode.REMOTE,
             status=RegistrationStatus.VALIDATED,
             decided_by=world["focal_point"].user,
             decided_at=now,
@@ -96,7 +96,7 @@ def _own_rows(world, *, size: int, step: int) -> int:
             participant=world["representative"],
             sme=world["sme"],
             meeting=meetings[n % len(meetings)],
-            attendance=AttendanceMode.IN_PERSON,
+            attendance_mode=AttendanceMode.IN_PERSON,
             status=RegistrationStatus.CANCELLED,
             cancelled_at=now - datetime.timedelta(minutes=n),
         )
@@ -127,7 +127,7 @@ def _world():
         participant=colleague,
         sme=registration.sme,
         meeting=meeting,
-        attendance=AttendanceMode.REMOTE,
+        attendance_mode=AttendanceMode.REMOTE,
         status=RegistrationStatus.VALIDATED,
         decided_by=focal_point.user,
         decided_at=timezone.now(),

@@ -229,7 +229,7 @@ def test_registration_create_makes_pending_registrations_and_queues_the_acknowle
         registrations = services.registration_create(
             participant=participant, choices=[(plenary, AttendanceMode.IN_PERSON), (rapporteur, AttendanceMode.REMOTE)]
         )
-    assert [(r.meeting, r.attendance, r.status, r.sme) for r in registrations] == [
+    assert [(r.meeting, r.attendance_mode, r.status, r.sme) for r in registrations] == [
         (plenary, AttendanceMode.IN_PERSON, RegistrationStatus.PENDING, participant.sme),
         (rapporteur, AttendanceMode.REMOTE, RegistrationStatus.PENDING, participant.sme),
     ]

@@ -243,7 +243,7 @@ def test_register_for_sg1_and_a_rapporteur_group_in_one_post(client_of, particip
     assert response.status_code == 302
     assert response["Location"] == reverse("registration:list")
     assert set(
-        Registration.objects.filter(participant=participant).values_list("meeting__title", "attendance", "status")
+        Registration.objects.filter(participant=participant).values_list("meeting__title", "attendance_mode", "status")
     ) == {("SG1 plenary", "in_person", "pending"), ("RG Q1/1", "remote", "pending")}
     assert OutgoingMessage.objects.filter(
         to=participant.user.email, template="emails/registration_acknowledgement"

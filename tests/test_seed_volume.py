@@ -47,12 +47,12 @@ def test_adds_the_registrations_asked_for_in_every_status_and_attendance():
     assert result["counts"]["registrations"] == 600
     added = Registration.objects.filter(meeting_id__in=result["meeting_ids"])
     assert set(added.values_list("status", flat=True)) == set(RegistrationStatus.values)
-    assert set(added.values_list("attendance", flat=True)) == set(AttendanceMode.values)
+    assert set(added.values_list("attendance_mode", flat=True)) == set(AttendanceMode.values)
     assert added.values("meeting").distinct().count() > 20
     assert sum(result["registrations_by_status"].values()) == 600
     # Each person registers for a meeting once, and in person where remote participation is not offered.
     assert added.values("participant", "meeting").distinct().count() == 600
-    assert not added.filter(attendance=AttendanceMode.REMOTE, meeting__remote_participation=False).exists()
+    assert not added.filter(attendance_mode=AttendanceMode.REMOTE, meeting__remote_participation=False).exists()
 
 
 def test_the_people_and_companies_around_the_registrations():
@@ -230,7 +230,7 @@ def test_the_same_seed_builds_the_same_people_and_registrations():
 
     def registrations(result):
         added = Registration.objects.filter(meeting_id__in=result["meeting_ids"]).order_by("pk")
-        return list(added.values_list("status", "attendance", "meeting__title_en"))
+        return list(added.values_list("status", "attendance_mode", "meeting__title_en"))
 
     assert people(first) == people(second)
     assert registrations(first) == registrations(second)

@@ -275,7 +275,7 @@ def seed_registrations(profiles, meetings, secretariat, deciders, shift):
             lookup=lookup,
             values={
                 "sme": profile.sme,
-                "attendance": attendance,
+                "attendance_mode": attendance,
                 "status": status,
                 "decided_by": (secretariat if on_behalf else deciders[profile.sme.administration.country.code])
                 if decided

@@ -651,7 +651,7 @@ class _VolumeRun:
             "participant_id": profile["id"],
             "sme_id": sme["id"],
             "meeting_id": meeting.pk,
-            "attendance": AttendanceMode.REMOTE if remote else AttendanceMode.IN_PERSON,
+            "attendance_mode": AttendanceMode.REMOTE if remote else AttendanceMode.IN_PERSON,
             "status": status,
             "decided_by_id": decider if decided else None,
             "decided_at": later if decided else None,
