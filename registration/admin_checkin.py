@@ -77,7 +77,12 @@ def desk_meetings():
 class AttendanceAdmin(HistoryReadOnlyAdmin):
     list_display = ["participant_name", "sme_name", "meeting_label", "checked_in_time", "checked_in_by_name"]
     list_filter = ["registration__meeting"]
-    list_select_related = ["registration__participant", "registration__sme", "registration__meeting__study_group"]
+    list_select_related = [
+        "registration__participant",
+        "registration__sme",
+        "registration__meeting__study_group",
+        "checked_in_by",
+    ]
     search_fields = ["registration__participant__given_name", "registration__participant__family_name"]
     fields = ["registration", "checked_in_at", "checked_in_by"]
     readonly_fields = fields
@@ -96,9 +101,6 @@ class AttendanceAdmin(HistoryReadOnlyAdmin):
 
     def has_check_in_permission(self, request):
         return request.user.has_perm(CHECK_IN_PERMISSION)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("checked_in_by")
 
     def changelist_view(self, request, extra_context=None):
         extra = {"may_check_in": self.has_check_in_permission(request), **(extra_context or {})}

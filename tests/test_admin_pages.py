@@ -231,8 +231,24 @@ def test_each_past_version_page(superuser_client, model, rows):
             _get(superuser_client, reverse(_url_name(model, "simple_history"), args=[obj.pk, version.history_id]))
 
 
+def _one_badge(meeting) -> dict:
+    registration = meeting.registrations.get(
+        attendance_mode=AttendanceMode.IN_PERSON, status=RegistrationStatus.VALIDATED
+    )
+    return {"object_id": meeting.pk, "registration_id": registration.pk}
+
+
+# The admin's own pages whose parameters are not the row's id: (URL name → their values, from the row).
+OWN_PAGE_ARGUMENTS = {
+    "meetings_meeting_badge": _one_badge,
+    "registration_checkin_meeting": lambda attendance: {"meeting_id": attendance.registration.meeting_id},
+}
+
+
 def _own_page_url(model, name: str, obj) -> str:
     """The URL of one of the admin's own pages for ``obj``: each of its parameters is the object's id."""
+    if name in OWN_PAGE_ARGUMENTS:
+        return reverse(f"admin:{name}", kwargs=OWN_PAGE_ARGUMENTS[name](obj))
     (pattern,) = [pattern for pattern in _admin_of(model).get_urls() if pattern.name == name]
     if isinstance(pattern.pattern, RoutePattern):
         parameters = list(pattern.pattern.converters)
