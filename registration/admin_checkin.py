@@ -36,9 +36,8 @@ from .models import Attendance
 
 CHECK_IN_PERMISSION = "registration.add_attendance"
 CHECKED_IN_TAG = "checked-in"
-# Meetings offered at the desk: those running or starting soon, and those that ended a few days ago
-# (a check-in typed from a paper list after the last day).
-DESK_DAYS_BEFORE = 30
+# Meetings offered at the desk: those not ended, and those that ended a few days ago (a check-in
+# typed from a paper list after the last day), the soonest first.
 DESK_DAYS_AFTER = 7
 
 
@@ -62,15 +61,8 @@ class UndoForm(forms.Form):
 
 
 def desk_meetings():
-    today = timezone.localdate()
-    return (
-        Meeting.objects.filter(
-            starts_on__lte=today + datetime.timedelta(days=DESK_DAYS_BEFORE),
-            ends_on__gte=today - datetime.timedelta(days=DESK_DAYS_AFTER),
-        )
-        .select_related("study_group")
-        .order_by("starts_on", "pk")
-    )
+    ended_since = timezone.localdate() - datetime.timedelta(days=DESK_DAYS_AFTER)
+    return Meeting.objects.filter(ends_on__gte=ended_since).select_related("study_group").order_by("starts_on", "pk")
 
 
 @admin.register(Attendance)

@@ -233,11 +233,12 @@ def test_a_checked_in_registration_cannot_be_deleted():
 # --- The desk (admin) ----------------------------------------------------------------------------
 
 
-def test_the_desk_offers_the_meetings_running_or_soon_and_not_those_long_past(officer_client):
+def test_the_desk_offers_the_meetings_running_or_to_come_and_not_those_long_past(officer_client):
     import datetime
 
     today = timezone.localdate()
     MeetingFactory(title="Running now", starts_on=today - datetime.timedelta(days=1))
+    MeetingFactory(title="Next year", starts_on=today + datetime.timedelta(days=300))
     MeetingFactory(
         title="Long past",
         starts_on=today - datetime.timedelta(days=60),
@@ -245,8 +246,9 @@ def test_the_desk_offers_the_meetings_running_or_soon_and_not_those_long_past(of
     )
     page = officer_client.get(reverse("admin:registration_checkin"))
     assert page.status_code == 200
-    assert "Running now" in page.content.decode()
-    assert "Long past" not in page.content.decode()
+    html = page.content.decode()
+    assert "Running now" in html and "Next year" in html
+    assert "Long past" not in html
 
 
 def test_the_desk_checks_a_typed_code_in_and_says_who(officer_client):
@@ -410,3 +412,15 @@ def test_a_rendered_email_with_the_qr_code_is_sent_as_an_svg_attachment(settings
     outgoing_message_deliver(message_id=message.pk)
     (sent,) = mail.outbox
     assert ("check-in-qr-code.svg", qr_svg(check_in_code(registration)), "image/svg+xml") in sent.attachments
+
+
+def test_the_person_s_data_export_says_when_they_were_checked_in():
+    from registration.data_export import personal_data_export
+
+    registration = validated()
+    RegistrationFactory(participant=registration.participant)
+    attendance = checkin.attendance_check_in(
+        code=check_in_code(registration), meeting=registration.meeting, checked_in_by=secretariat_officer()
+    )
+    exported = personal_data_export(user=registration.participant.user)["registrations"]
+    assert sorted(row["checked_in_at"] or "" for row in exported) == ["", attendance.checked_in_at.isoformat()]
