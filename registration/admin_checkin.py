@@ -21,7 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
@@ -130,9 +130,15 @@ class AttendanceAdmin(HistoryReadOnlyAdmin):
             with transaction.atomic(using=router.db_for_write(Attendance)):
                 for attendance in attendances:
                     attendance_undo(attendance=attendance, undone_by=request.user, reason=form.cleaned_data["reason"])
+            count = len(attendances)
             self.message_user(
                 request,
-                gettext("%(count)d check-ins undone; the history keeps them.") % {"count": len(attendances)},
+                ngettext(
+                    "%(count)d check-in undone; the history keeps it.",
+                    "%(count)d check-ins undone; the history keeps them.",
+                    count,
+                )
+                % {"count": count},
                 messages.SUCCESS,
             )
             return None
