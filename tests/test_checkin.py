@@ -424,3 +424,14 @@ def test_the_person_s_data_export_says_when_they_were_checked_in():
     )
     exported = personal_data_export(user=registration.participant.user)["registrations"]
     assert sorted(row["checked_in_at"] or "" for row in exported) == ["", attendance.checked_in_at.isoformat()]
+
+
+def test_a_meeting_s_page_and_its_participants_lead_to_its_desk(officer_client):
+    registration = validated()
+    meeting = registration.meeting
+    desk = desk_url(meeting)
+    assert desk in officer_client.get(reverse("admin:meetings_meeting_change", args=[meeting.pk])).content.decode()
+    participants = officer_client.get(reverse("admin:meetings_meeting_participants", args=[meeting.pk]))
+    html = participants.content.decode()
+    assert desk in html
+    assert reverse("admin:meetings_meeting_badge", args=[meeting.pk, registration.pk]) in html
