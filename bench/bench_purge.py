@@ -37,7 +37,7 @@ from simple_history.utils import bulk_create_with_history  # noqa: E402
 
 from focalpoints.models import Administration, ItuRegion  # noqa: E402
 from meetings.models import Meeting, MeetingKind, Sector, StudyGroup  # noqa: E402
-from registration.models import SME, Attendance, ParticipantProfile, Registration, RegistrationStatus  # noqa: E402
+from registration.models import SME, AttendanceMode, ParticipantProfile, Registration, RegistrationStatus  # noqa: E402
 from registration.retention import personal_data_purge  # noqa: E402
 from smepilot.outbox.models import MessageStatus, OutgoingMessage  # noqa: E402
 
@@ -87,8 +87,9 @@ def build(size: int):
     )  # fmt: skip
     bulk_create_with_history(
         [
-            Registration(participant=profile, sme=profile.sme, meeting=meeting, attendance=Attendance.IN_PERSON,
-                         status=RegistrationStatus.VALIDATED, decided_at=LONG_AGO)
+            Registration(participant=profile, sme=profile.sme, meeting=meeting,
+                         attendance_mode=AttendanceMode.IN_PERSON, status=RegistrationStatus.VALIDATED,
+                         decided_at=LONG_AGO)
             for profile in profiles
         ],
         Registration,

@@ -37,7 +37,7 @@ from focalpoints.models import Administration, FocalPoint, ItuRegion  # noqa: E4
 from meetings.models import Meeting, MeetingKind, Pilot, Sector, StudyGroup  # noqa: E402
 from meetings.report import pilot_report_figures  # noqa: E402
 from registration.exports import registration_export_rows  # noqa: E402
-from registration.models import SME, Attendance, ParticipantProfile, Registration, RegistrationStatus  # noqa: E402
+from registration.models import SME, AttendanceMode, ParticipantProfile, Registration, RegistrationStatus  # noqa: E402
 
 COUNTRIES = ["KE", "SN", "BR", "MX", "EG", "JO", "IN", "VN", "KZ", "RU", "DE", "FR", "GH", "AR", "TH", "NG"]
 REGIONS = list(ItuRegion.values)
@@ -94,7 +94,7 @@ def build(size: int, rng: random.Random):
         decided = status in (RegistrationStatus.VALIDATED, RegistrationStatus.REJECTED)
         registrations.append(
             Registration(participant=profile, sme=profile.sme, meeting=meetings[n % len(meetings)],
-                         attendance=rng.choice(list(Attendance.values)), status=status,
+                         attendance_mode=rng.choice(list(AttendanceMode.values)), status=status,
                          decided_at=timezone.now() if decided else None, reason="bench" if decided else "")
         )  # fmt: skip
     created = Registration.objects.bulk_create(registrations)

@@ -43,7 +43,7 @@ from focalpoints.links import link_token_make
 from focalpoints.models import Administration, FocalPoint
 from meetings.secretariat import SECRETARIAT_GROUP_NAME
 from meetings.selectors import pilot_current, pilot_study_groups_with_coming_meetings
-from registration.models import SME, Attendance, Eligibility, ParticipantProfile, Registration, RegistrationStatus
+from registration.models import SME, AttendanceMode, Eligibility, ParticipantProfile, Registration, RegistrationStatus
 from tests.second_factor import authenticator_app_give
 
 BATCH = 2000
@@ -172,7 +172,7 @@ def _pending_create(people, meeting) -> list[Registration]:
                 participant=profile,
                 sme_id=profile.sme_id,
                 meeting=meeting,
-                attendance=Attendance.IN_PERSON,
+                attendance_mode=AttendanceMode.IN_PERSON,
                 status=RegistrationStatus.PENDING,
             )
             for _user, profile in people
@@ -220,7 +220,7 @@ def people_make(*, representatives: int, approvals: int, deciders: int, staff: i
     ]
     return {
         "meeting": meeting.pk,
-        "attendance": Attendance.IN_PERSON.value,
+        "attendance": AttendanceMode.IN_PERSON.value,
         "representatives": clients,
         "approvals": approvals_out,
         "focal_points": links,

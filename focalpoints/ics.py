@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from registration.models import Attendance
+from registration.models import AttendanceMode
 
 PRODID = "-//ITU-D//SME pilot registration//EN"
 
@@ -59,7 +59,7 @@ def meeting_ics(*, registration, now=None) -> str:
     meeting = registration.meeting
     now = now or timezone.now()
     host = urlsplit(settings.SITE_URL).hostname or "smepilot"
-    remote = registration.attendance == Attendance.REMOTE
+    remote = registration.attendance_mode == AttendanceMode.REMOTE
     # In the registrant's language: the caller renders it inside translation.override.
     location = _("Remote participation (%(place)s)") % {"place": meeting.place} if remote else meeting.place
     description = " ".join(
@@ -71,7 +71,7 @@ def meeting_ics(*, registration, now=None) -> str:
                 "start": date_format(meeting.starts_on, "DATE_FORMAT"),
                 "end": date_format(meeting.ends_on, "DATE_FORMAT"),
             },
-            _("Attendance: %(attendance)s.") % {"attendance": registration.get_attendance_display()},
+            _("Attendance: %(attendance)s.") % {"attendance": registration.get_attendance_mode_display()},
             _("SME pilot participant: no decision-making role (terms of reference, point 3)."),
             _("Secretariat: %(email)s") % {"email": settings.SECRETARIAT_EMAIL},
         ]

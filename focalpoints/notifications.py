@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from registration.models import Attendance, Eligibility, Registration, RegistrationStatus
+from registration.badges import check_in_code, has_badge, qr_svg
+from registration.models import AttendanceMode, Eligibility, Registration, RegistrationStatus
 from smepilot.languages import recipient_language
 from smepilot.outbox.models import OutgoingMessage
 from smepilot.outbox.services import mail_queue
@@ -179,12 +180,16 @@ def _registrant_context(registration: Registration) -> dict:
     }
 
 
+CHECK_IN_QR_FILENAME = "check-in-qr-code.svg"
+
+
 def registration_outcome_queue(*, registration: Registration) -> OutgoingMessage:
     """The registrant's email: validated (with the meeting's .ics) or rejected (with the reason)."""
     validated = registration.status == RegistrationStatus.VALIDATED
     email = registration.participant.user.email
     language = registrant_language(registration)
     attachments = None
+    code = ""
     if validated:
         with override(language):
             attachments = [
@@ -194,14 +199,21 @@ def registration_outcome_queue(*, registration: Registration) -> OutgoingMessage
                     "mimetype": "text/calendar",
                 }
             ]
+        if has_badge(registration):
+            # The badge's QR code, as an SVG file (text: the outbox stores attachments as text), and
+            # the code itself in the body for a mail client that shows no image.
+            code = check_in_code(registration)
+            qr_code = {"filename": CHECK_IN_QR_FILENAME, "content": qr_svg(code), "mimetype": "image/svg+xml"}
+            attachments.append(qr_code)
     return mail_queue(
         to=email,
         template="emails/registration_decided",
         context={
             **_registrant_context(registration),
             "validated": validated,
-            "remote": registration.attendance == Attendance.REMOTE,
+            "remote": registration.attendance_mode == AttendanceMode.REMOTE,
             "on_behalf": registration.decided_on_behalf,
+            "check_in_code": code,
         },
         language=language,
         attachments=attachments,

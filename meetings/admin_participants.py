@@ -19,15 +19,17 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from registration.badges import check_in_code, qr_data_uri
 from registration.exports import SME_MARKER
-from registration.models import Attendance, Registration, RegistrationStatus
+from registration.models import AttendanceMode, Registration, RegistrationStatus
+from smepilot.text import ascii_id
 
 from .rules import sme_representatives
 
 LIST_STATUSES = (RegistrationStatus.VALIDATED, RegistrationStatus.PENDING)
 
 
-def meeting_participants(*, meeting, statuses=LIST_STATUSES, attendance=None):
+def meeting_participants(*, meeting, statuses=LIST_STATUSES, attendance_mode=None, pks=None):
     """The meeting's registrations in one query, each with ``is_sme_representative`` set.
 
     The registration itself is made for an SME; the flag also asks meetings.rules, so that a
@@ -39,8 +41,10 @@ def meeting_participants(*, meeting, statuses=LIST_STATUSES, attendance=None):
         .annotate(represents_sme=Exists(sme_representatives().filter(pk=OuterRef("participant__user_id"))))
         .order_by("participant__family_name", "participant__given_name", "pk")
     )
-    if attendance:
-        registrations = registrations.filter(attendance=attendance)
+    if attendance_mode:
+        registrations = registrations.filter(attendance_mode=attendance_mode)
+    if pks is not None:
+        registrations = registrations.filter(pk__in=pks)
     registrations = list(registrations)
     for registration in registrations:
         registration.is_sme_representative = bool(registration.sme_id or registration.represents_sme)
@@ -85,14 +89,47 @@ def meeting_participants_view(request, object_id, *, model_admin):
     return TemplateResponse(request, "meetings/participants.html", context)
 
 
+def _with_check_in_codes(registrations):
+    for registration in registrations:
+        registration.check_in_code = check_in_code(registration)
+        registration.check_in_qr = qr_data_uri(registration.check_in_code)
+    return registrations
+
+
 def meeting_badges_view(request, object_id, *, model_admin):
-    """Printable badges for the validated in-person participants."""
+    """Printable badges for the validated in-person participants, each with its check-in QR code."""
     meeting = _meeting_or_denied(request, object_id, model_admin)
     registrations = meeting_participants(
-        meeting=meeting, statuses=[RegistrationStatus.VALIDATED], attendance=Attendance.IN_PERSON
+        meeting=meeting, statuses=[RegistrationStatus.VALIDATED], attendance_mode=AttendanceMode.IN_PERSON
     )
     context = _context(
-        request, model_admin, meeting, _("Badges: %(meeting)s") % {"meeting": meeting}, registrations=registrations
+        request,
+        model_admin,
+        meeting,
+        _("Badges: %(meeting)s") % {"meeting": meeting},
+        registrations=_with_check_in_codes(registrations),
+    )
+    return TemplateResponse(request, "meetings/participants_badges.html", context)
+
+
+def meeting_badge_view(request, object_id, registration_id, *, model_admin):
+    """One participant's badge, to print again (a lost badge, a late validation)."""
+    meeting = _meeting_or_denied(request, object_id, model_admin)
+    pk = ascii_id(registration_id)
+    registrations = meeting_participants(
+        meeting=meeting,
+        statuses=[RegistrationStatus.VALIDATED],
+        attendance_mode=AttendanceMode.IN_PERSON,
+        pks=[pk] if pk is not None else [],
+    )
+    if not registrations:
+        raise Http404(_("No validated in-person registration of this meeting has this number."))
+    context = _context(
+        request,
+        model_admin,
+        meeting,
+        _("Badge: %(name)s") % {"name": registrations[0].participant.full_name},
+        registrations=_with_check_in_codes(registrations),
     )
     return TemplateResponse(request, "meetings/participants_badges.html", context)
 
@@ -129,6 +166,11 @@ class MeetingParticipantsAdminMixin:
                 "<path:object_id>/participants/badges/",
                 view(partial(meeting_badges_view, model_admin=self)),
                 name="{}_{}_badges".format(*info),
+            ),
+            path(
+                "<path:object_id>/participants/badges/<str:registration_id>/",
+                view(partial(meeting_badge_view, model_admin=self)),
+                name="{}_{}_badge".format(*info),
             ),
             path(
                 "<path:object_id>/participants/attendance/",

@@ -24,7 +24,7 @@ from django.utils.translation import pgettext
 from django_countries import countries as country_names
 
 from focalpoints.models import Administration, ItuRegion
-from registration.models import SME, Attendance, Eligibility, Registration, RegistrationStatus
+from registration.models import SME, AttendanceMode, Eligibility, Registration, RegistrationStatus
 from smepilot.l10n import sorted_by_name
 
 from .models import Pilot
@@ -211,15 +211,15 @@ def _registrations(figures: PilotReportFigures, scope):
             validated=_status_count(RegistrationStatus.VALIDATED),
             rejected=_status_count(RegistrationStatus.REJECTED),
             cancelled=_status_count(RegistrationStatus.CANCELLED),
-            in_person=Count("pk", filter=validated & Q(attendance=Attendance.IN_PERSON)),
-            remote=Count("pk", filter=validated & Q(attendance=Attendance.REMOTE)),
-            requested_in_person=Count("pk", filter=Q(attendance=Attendance.IN_PERSON)),
-            requested_remote=Count("pk", filter=Q(attendance=Attendance.REMOTE)),
+            in_person=Count("pk", filter=validated & Q(attendance_mode=AttendanceMode.IN_PERSON)),
+            remote=Count("pk", filter=validated & Q(attendance_mode=AttendanceMode.REMOTE)),
+            requested_in_person=Count("pk", filter=Q(attendance_mode=AttendanceMode.IN_PERSON)),
+            requested_remote=Count("pk", filter=Q(attendance_mode=AttendanceMode.REMOTE)),
         )
         .order_by("meeting__starts_on", "meeting_title", "meeting_id")
     )
     by_study_group: dict[int, RegistrationCount] = {}
-    requested = {Attendance.IN_PERSON: 0, Attendance.REMOTE: 0}
+    requested = {AttendanceMode.IN_PERSON: 0, AttendanceMode.REMOTE: 0}
     totals = RegistrationCount(label="")
     for row in rows:
         study_group = f"{row['meeting__study_group__sector']} SG{row['meeting__study_group__number']}"
@@ -237,14 +237,14 @@ def _registrations(figures: PilotReportFigures, scope):
         )
         group.add(meeting)
         totals.add(meeting)
-        requested[Attendance.IN_PERSON] += row["requested_in_person"]
-        requested[Attendance.REMOTE] += row["requested_remote"]
+        requested[AttendanceMode.IN_PERSON] += row["requested_in_person"]
+        requested[AttendanceMode.REMOTE] += row["requested_remote"]
     figures.registrations_by_study_group = sorted(by_study_group.values(), key=lambda count: count.label)
     figures.registrations_total = totals.total
     figures.attendance = [
-        AttendanceCount(label=str(Attendance.IN_PERSON.label), requested=requested[Attendance.IN_PERSON],
+        AttendanceCount(label=str(AttendanceMode.IN_PERSON.label), requested=requested[AttendanceMode.IN_PERSON],
                         validated=totals.in_person),
-        AttendanceCount(label=str(Attendance.REMOTE.label), requested=requested[Attendance.REMOTE],
+        AttendanceCount(label=str(AttendanceMode.REMOTE.label), requested=requested[AttendanceMode.REMOTE],
                         validated=totals.remote),
     ]  # fmt: skip
     figures.outcome = [

@@ -36,6 +36,8 @@ SECRETARIAT_PERMISSIONS = {
     # The queue of requests due for a decision on the Administration's behalf: read, and decided
     # through its actions (which need the change permission).
     ("registration", "registrationduefordecision"): ("view", "change"),
+    # Add: check participants in at the meeting's desk (and undo a check-in made by mistake).
+    ("registration", "attendance"): ("view", "add"),
     # View, and change to resend a message that failed.
     ("outbox", "outgoingmessage"): ("view", "change"),
 }

@@ -275,7 +275,7 @@ class RegistrationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Registration
-        fields = ["participant", "meeting", "attendance"]
+        fields = ["participant", "meeting", "attendance_mode"]
 
 
 @admin.register(Registration)
@@ -296,7 +296,7 @@ class RegistrationAdmin(
     list_filter = [
         "status",
         ("created_at", admin.DateFieldListFilter),
-        "attendance",
+        "attendance_mode",
         "meeting__study_group",
         "meeting",
         "sme__administration__itu_region",
@@ -334,7 +334,7 @@ class RegistrationAdmin(
     ]
     readonly_fields = audit_fields
     fieldsets = [
-        (None, {"fields": ["participant", "role_in_pilot", "sme", "meeting", "attendance"]}),
+        (None, {"fields": ["participant", "role_in_pilot", "sme", "meeting", "attendance_mode"]}),
         (
             _("Status"),
             {
@@ -353,7 +353,7 @@ class RegistrationAdmin(
         ),
         (_("Audit"), {"fields": ["added_by", "created_at", "updated_at"]}),
     ]
-    add_fieldsets = [(None, {"fields": ["participant", "meeting", "attendance"]})]
+    add_fieldsets = [(None, {"fields": ["participant", "meeting", "attendance_mode"]})]
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else self.fieldsets
@@ -371,7 +371,7 @@ class RegistrationAdmin(
     def save_model(self, request, obj, form, change):
         """Register the person on their behalf, through the site's service (its checks and emails)."""
         (created,) = registration_create(
-            participant=obj.participant, choices=[(obj.meeting, obj.attendance)], added_by=request.user
+            participant=obj.participant, choices=[(obj.meeting, obj.attendance_mode)], added_by=request.user
         )
         obj.pk = created.pk
         obj.sme = created.sme
@@ -404,3 +404,6 @@ class RegistrationAdmin(
 
 
 from . import admin_due  # noqa: E402,F401  (the secretariat's queue, on the same admin site)
+
+# The check-in desk and the attendances it records (registered on import).
+from .admin_checkin import AttendanceAdmin  # noqa: E402, F401

@@ -23,13 +23,13 @@ class RegistrationDueForDecisionAdmin(PlainActionCheckboxMixin, admin.ModelAdmin
         "sme_name",
         "administration",
         "meeting",
-        "attendance",
+        "attendance_mode",
         "decide_by",
         "escalated_at",
     ]
     list_display_links = None
     list_select_related = ["participant", "sme", "sme__administration", "meeting"]
-    list_filter = ["sme__administration__itu_region", "attendance"]
+    list_filter = ["sme__administration__itu_region", "attendance_mode"]
     actions = [approve_on_behalf, reject_on_behalf]
     show_full_result_count = False
 

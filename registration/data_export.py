@@ -20,13 +20,20 @@ from smepilot.models import AccountPreferences
 from smepilot.outbox.models import OutgoingMessage
 from smepilot.outbox.services import REDACTED_BODY, SECRET_TEMPLATE_PREFIXES
 
-from .models import ParticipantProfile, Registration
+from .models import Attendance, ParticipantProfile, Registration
 
 FORMAT_VERSION = 1
 
 
 def _moment(value):
     return value.isoformat() if value is not None else None
+
+
+def _checked_in_at(registration):
+    try:
+        return _moment(registration.attendance.checked_in_at)
+    except Attendance.DoesNotExist:
+        return None
 
 
 def _sme(sme, *, reader_id: int) -> dict | None:
@@ -88,7 +95,7 @@ def personal_data_export(*, user) -> dict:
     )
     registrations = list(
         Registration.objects.filter(participant__user=user)
-        .select_related("meeting", "meeting__study_group", "sme", "sme__administration", "decided_by")
+        .select_related("meeting", "meeting__study_group", "sme", "sme__administration", "decided_by", "attendance")
         .order_by("meeting__starts_on", "created_at", "pk")
     )
     people = PeopleNames()
@@ -146,11 +153,12 @@ def personal_data_export(*, user) -> dict:
                     "place": registration.meeting.place,
                 },
                 "sme": registration.sme.name,
-                "attendance": registration.attendance,
+                "attendance": registration.attendance_mode,
                 "status": registration.status,
                 "created_at": _moment(registration.created_at),
                 "added_by_the_secretariat": registration.added_by_id is not None,
                 "cancelled_at": _moment(registration.cancelled_at),
+                "checked_in_at": _checked_in_at(registration),
                 "decision": None
                 if registration.decided_at is None
                 else {

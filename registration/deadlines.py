@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
-from .models import Attendance, Registration
+from .models import AttendanceMode, Registration
 
 MEETING_CHANGED_REASON = "The meeting's dates or registration window changed: approve-by date worked out again."
 
@@ -28,7 +28,7 @@ def decision_deadline(*, meeting, attendance: str) -> datetime.date:
     - never later than the registration window's close (the registrant knows by then), and never
       before the window opens (nobody could have registered earlier).
     """
-    if attendance == Attendance.IN_PERSON:
+    if attendance == AttendanceMode.IN_PERSON:
         lead = datetime.timedelta(days=settings.DECISION_VISA_LEAD_DAYS)
     else:
         lead = datetime.timedelta(days=1)
@@ -42,7 +42,7 @@ def meeting_deadlines_refresh(*, meeting) -> int:
     with transaction.atomic():
         changed = []
         for registration in Registration.objects.select_for_update().filter(meeting=meeting).order_by("pk"):
-            deadline = decision_deadline(meeting=meeting, attendance=registration.attendance)
+            deadline = decision_deadline(meeting=meeting, attendance=registration.attendance_mode)
             if registration.decide_by != deadline:
                 registration.decide_by = deadline
                 registration._change_reason = MEETING_CHANGED_REASON

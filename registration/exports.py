@@ -18,7 +18,7 @@ from django_countries import countries
 
 from focalpoints.models import ItuRegion
 
-from .models import Attendance, Eligibility, RegistrationStatus
+from .models import AttendanceMode, Eligibility, RegistrationStatus
 
 # Shown on every list, export and badge of an SME participant (terms of reference, point 3).
 SME_MARKER = gettext_lazy("SME pilot — no decision-making role")
@@ -86,7 +86,7 @@ def registration_export_rows(*, queryset) -> Iterator[list]:
     # about a millisecond a row in translations and lazy-string hashing.
     regions = _labels(ItuRegion.choices)
     eligibility = _labels(Eligibility.choices)
-    attendance = _labels(Attendance.choices)
+    attendance = _labels(AttendanceMode.choices)
     statuses = _labels(RegistrationStatus.choices)
     country_names: dict[str, str] = {}
     yield registration_export_headers()
@@ -109,7 +109,7 @@ def registration_export_rows(*, queryset) -> Iterator[list]:
             meeting.study_group.short_name,
             meeting.title,
             meeting.starts_on,
-            attendance.get(registration.attendance, registration.attendance),
+            attendance.get(registration.attendance_mode, registration.attendance_mode),
             statuses.get(registration.status, registration.status),
             _local(registration.created_at),
             _local(registration.decided_at),

@@ -15,7 +15,7 @@ from focalpoints.selectors import administrations_by_name
 from smepilot.l10n import currency_choices, is_current_currency
 from smepilot.text import INTEGER_MAX, validate_multiline, validate_one_line
 
-from .models import SME, Attendance
+from .models import SME, AttendanceMode
 
 # The label links to the notice; rendered lazily so the translation and the URL resolve per request.
 format_html_lazy = lazy(format_html, SafeString)
@@ -187,8 +187,8 @@ class RegistrationForm(forms.Form):
             self.fields[f"meeting_{meeting.pk}"] = forms.BooleanField(label=meeting.title, required=False)
             self.fields[f"attendance_{meeting.pk}"] = forms.ChoiceField(
                 label=_("Attendance"),
-                choices=Attendance.choices,
-                initial=Attendance.IN_PERSON,
+                choices=AttendanceMode.choices,
+                initial=AttendanceMode.IN_PERSON,
                 required=False,
                 widget=forms.RadioSelect,
             )
@@ -196,11 +196,11 @@ class RegistrationForm(forms.Form):
             # A page sent back with an error keeps "in person" chosen where nothing was posted.
             self.data = self.data.copy()
             for meeting in self.meetings:
-                self.data.setdefault(f"attendance_{meeting.pk}", Attendance.IN_PERSON)
+                self.data.setdefault(f"attendance_{meeting.pk}", AttendanceMode.IN_PERSON)
 
     def choices(self):
         return [
-            (meeting, self.cleaned_data.get(f"attendance_{meeting.pk}") or Attendance.IN_PERSON)
+            (meeting, self.cleaned_data.get(f"attendance_{meeting.pk}") or AttendanceMode.IN_PERSON)
             for meeting in self.meetings
             if self.cleaned_data.get(f"meeting_{meeting.pk}")
         ]

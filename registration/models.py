@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -138,7 +139,7 @@ class ParticipantProfile(models.Model):
             raise ValidationError({"sme": _("Choose an SME of the country you selected.")})
 
 
-class Attendance(models.TextChoices):
+class AttendanceMode(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
     REMOTE = "remote", _("Remote")
 
@@ -165,7 +166,10 @@ class Registration(models.Model):
     meeting = models.ForeignKey(
         "meetings.Meeting", on_delete=models.PROTECT, related_name="registrations", verbose_name=_("meeting")
     )
-    attendance = models.CharField(_("attendance"), max_length=10, choices=Attendance.choices)
+    # The column keeps its name; the field is attendance_mode so that registration.attendance is the check-in.
+    attendance_mode = models.CharField(
+        _("attendance"), max_length=10, choices=AttendanceMode.choices, db_column="attendance"
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING
     )
@@ -222,7 +226,7 @@ class Registration(models.Model):
                 condition=Q(status__in=RegistrationStatus.values), name="registration_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(attendance__in=Attendance.values), name="registration_attendance_valid"
+                condition=Q(attendance_mode__in=AttendanceMode.values), name="registration_attendance_valid"
             ),
             models.CheckConstraint(
                 condition=~Q(status=RegistrationStatus.REJECTED) | ~Q(reason=""),
@@ -248,10 +252,10 @@ class Registration(models.Model):
     def save(self, *args, **kwargs):
         # Every way a registration is made (the site, the admin, the demo data) gets its approve-by
         # date from the one rule; a change of the meeting writes it again (registration.deadlines).
-        if self.decide_by is None and self.meeting_id and self.attendance:
+        if self.decide_by is None and self.meeting_id and self.attendance_mode:
             from .deadlines import decision_deadline
 
-            self.decide_by = decision_deadline(meeting=self.meeting, attendance=self.attendance)
+            self.decide_by = decision_deadline(meeting=self.meeting, attendance=self.attendance_mode)
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "decide_by"}
         super().save(*args, **kwargs)
@@ -262,8 +266,8 @@ class Registration(models.Model):
 
     def clean(self):
         errors = {}
-        if self.meeting_id and self.attendance == Attendance.REMOTE and not self.meeting.remote_participation:
-            errors["attendance"] = _("This meeting does not offer remote participation. Choose in person.")
+        if self.meeting_id and self.attendance_mode == AttendanceMode.REMOTE and not self.meeting.remote_participation:
+            errors["attendance_mode"] = _("This meeting does not offer remote participation. Choose in person.")
         if self.status == RegistrationStatus.REJECTED and not self.reason.strip():
             errors["reason"] = _("Give the reason for the rejection; the registrant will read it.")
         # The database holds this rule too (registration_one_active_per_participant_meeting); checked
@@ -299,3 +303,37 @@ class RegistrationDueForDecision(Registration):
         proxy = True
         verbose_name = _("registration due for a decision on behalf of the Administration")
         verbose_name_plural = _("Due for a decision on behalf of the Administration")
+
+
+class Attendance(models.Model):
+    """A validated in-person participant checked in at the meeting's registration desk.
+
+    One row per registration at most: the one-to-one column is unique in the database, so two
+    officers scanning the same badge at the same moment record one check-in, and the second is told
+    who checked the person in and when (registration.checkin). The pilot report reads no-shows from
+    it: validated in-person registrations without an attendance.
+    """
+
+    registration = models.OneToOneField(
+        Registration, related_name="attendance", on_delete=models.PROTECT, verbose_name=_("registration")
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), default=timezone.now)
+    # SET_NULL: the officer's account may be closed later; the history still names them.
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked in by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        ordering = ["-checked_in_at"]
+        indexes = [models.Index(fields=["-checked_in_at"], name="attendance_checked_in_idx")]
+
+    def __str__(self):
+        return str(self.registration)

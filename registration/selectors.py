@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.translated import in_reader_language
 
+from .badges import check_in_code, has_badge, qr_data_uri
 from .models import ParticipantProfile, Registration, RegistrationStatus
 
 
@@ -51,6 +52,23 @@ def deciders_by_administration(*, registrations) -> dict[int, list[str]]:
     for administration_id, name in rows.values_list("administration_id", "name"):
         names.setdefault(administration_id, []).append(name)
     return names
+
+
+@dataclass(frozen=True)
+class Badge:
+    registration: Registration
+    code: str
+    qr: str
+
+
+def badges_of(*, registrations, today) -> list[Badge]:
+    """The check-in codes of the person's validated in-person registrations for meetings not ended yet."""
+    return [
+        Badge(registration=registration, code=code, qr=qr_data_uri(code))
+        for registration in registrations
+        if has_badge(registration) and registration.meeting.ends_on >= today
+        for code in [check_in_code(registration)]
+    ]
 
 
 @dataclass(frozen=True)

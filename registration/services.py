@@ -27,7 +27,7 @@ from smepilot.outbox.services import mail_queue
 from .models import (
     ACTIVE_STATUSES,
     SME,
-    Attendance,
+    AttendanceMode,
     Eligibility,
     ParticipantProfile,
     Registration,
@@ -410,9 +410,9 @@ def registration_create(
                 )
                 % {"meeting": label}
             )
-        if attendance not in Attendance.values:
+        if attendance not in AttendanceMode.values:
             errors.append(_("Choose in person or remote for %(meeting)s.") % {"meeting": label})
-        elif attendance == Attendance.REMOTE and not meeting.remote_participation:
+        elif attendance == AttendanceMode.REMOTE and not meeting.remote_participation:
             errors.append(_("%(meeting)s does not offer remote participation. Choose in person.") % {"meeting": label})
         if pilot is None or pilot_has_ended(pilot=pilot, today=today):
             continue  # already said once for every meeting
@@ -458,7 +458,7 @@ def registration_create(
                     participant=participant,
                     sme=participant.sme,
                     meeting=meeting,
-                    attendance=attendance,
+                    attendance_mode=attendance,
                     added_by=added_by,
                 )
                 for meeting, attendance in choices

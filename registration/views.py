@@ -206,15 +206,21 @@ def registration_new(request):
 @login_required
 @require_safe
 def registration_list(request):
-    """The person's registrations; for each pending one, who decides, by when, and how it is followed."""
+    """The person's registrations; for each pending one, who decides, by when, and how it is followed;
+    the check-in codes of validated in-person ones."""
     registrations = list(selectors.registrations_of(user=request.user))
     deciders = selectors.deciders_by_administration(registrations=registrations)
     for registration in registrations:
         registration.deciders = deciders.get(registration.sme.administration_id, [])
+    today = timezone.localdate()
     return render(
         request,
         "registration/registration_list.html",
-        {"registrations": registrations, "today": timezone.localdate()},
+        {
+            "registrations": registrations,
+            "today": today,
+            "badges": selectors.badges_of(registrations=registrations, today=today),
+        },
     )
 
 

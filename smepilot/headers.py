@@ -4,7 +4,8 @@
   only, no inline script or style on our pages, never framed, forms posted only to the site (and to
   the ITU account provider when single sign-on is on). The Django admin keeps its inline <style>
   (its change list has one), so its pages alone allow inline styles; scripts stay external there too.
-- Permissions-Policy: no camera, microphone, location, payment… for any page.
+- Permissions-Policy: no camera, microphone, location, payment… for any page (the check-in desk alone
+  may use the camera, to read badges: registration.admin_checkin).
 - Cache-Control: no-store on every page that may show someone's personal data: every response to a
   signed-in person, and every page under the prefixes below (sign-in and sign-up included), so that
   neither a shared computer's browser cache nor a proxy keeps a copy.
@@ -16,25 +17,30 @@ from csp.constants import NONE, SELF
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.utils.cache import add_never_cache_headers
 
-PERMISSIONS_POLICY = ", ".join(
-    f"{feature}=()"
-    for feature in (
-        "accelerometer",
-        "autoplay",
-        "camera",
-        "display-capture",
-        "geolocation",
-        "gyroscope",
-        "magnetometer",
-        "microphone",
-        "midi",
-        "payment",
-        "publickey-credentials-get",
-        "screen-wake-lock",
-        "usb",
-        "xr-spatial-tracking",
-    )
+POLICY_FEATURES = (
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "usb",
+    "xr-spatial-tracking",
 )
+
+
+def permissions_policy(*, allow: tuple[str, ...] = ()) -> str:
+    """The Permissions-Policy header: every feature denied, those in ``allow`` to the site itself only."""
+    return ", ".join(f"{feature}=(self)" if feature in allow else f"{feature}=()" for feature in POLICY_FEATURES)
+
+
+PERMISSIONS_POLICY = permissions_policy()
 
 # Pages with people's data whoever asks (the sign-in pages: an email address typed, a code).
 PERSONAL_PREFIXES = ("/focal-point/", "/registrations/", "/profile/", "/validation/", "/accounts/", "/admin/")

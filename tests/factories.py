@@ -12,7 +12,7 @@ from focalpoints.models import Administration, FocalPoint, ItuRegion
 from meetings.models import Meeting, MeetingKind, Pilot, Sector, StudyGroup
 from registration.models import (
     SME,
-    Attendance,
+    AttendanceMode,
     Eligibility,
     ParticipantProfile,
     Registration,
@@ -145,7 +145,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     participant = factory.SubFactory(ParticipantProfileFactory)
     sme = factory.SelfAttribute("participant.sme")
     meeting = factory.SubFactory(MeetingFactory)
-    attendance = Attendance.IN_PERSON
+    attendance_mode = AttendanceMode.IN_PERSON
     status = RegistrationStatus.PENDING
 
 
@@ -156,6 +156,18 @@ class RegistrationDueForDecisionFactory(RegistrationFactory):
         model = RegistrationDueForDecision
 
     escalated_at = factory.LazyFunction(timezone.now)
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    """A validated in-person participant checked in at the meeting by a member of the secretariat."""
+
+    class Meta:
+        model = "registration.Attendance"
+
+    registration = factory.SubFactory(
+        RegistrationFactory, status=RegistrationStatus.VALIDATED, decided_at=factory.LazyFunction(timezone.now)
+    )
+    checked_in_by = factory.SubFactory(UserFactory, is_staff=True)
 
 
 class AccountPreferencesFactory(factory.django.DjangoModelFactory):
@@ -339,4 +351,5 @@ FACTORY_BY_MODEL_LABEL = {
     "registration.ParticipantProfile": ParticipantProfileFactory,
     "registration.Registration": RegistrationFactory,
     "registration.RegistrationDueForDecision": RegistrationDueForDecisionFactory,
+    "registration.Attendance": AttendanceFactory,
 }

@@ -13,7 +13,7 @@ from django_countries import countries
 
 from focalpoints.models import Administration, FocalPoint
 from meetings.models import Meeting, MeetingKind, Pilot, StudyGroup
-from registration.models import SME, Attendance, ParticipantProfile, Registration, RegistrationStatus
+from registration.models import SME, AttendanceMode, ParticipantProfile, Registration, RegistrationStatus
 from smepilot.outbox.models import OutgoingMessage
 from tests import factories
 
@@ -128,7 +128,7 @@ def test_changelist_search_and_filters_load(admin_client):
     for query in [
         {"q": registration.participant.family_name},
         {"status__exact": "validated"},
-        {"attendance__exact": "in_person"},
+        {"attendance_mode__exact": "in_person"},
         {"meeting__id__exact": registration.meeting_id},
         {"meeting__study_group__id__exact": registration.meeting.study_group_id},
         {"sme__administration__itu_region": administration.itu_region},
@@ -271,7 +271,7 @@ def test_meeting_change_form_refuses_bad_dates_and_keeps_the_row(admin_client):
 
 
 def registration_form(participant, meeting, **changes):
-    data = {"participant": participant.pk, "meeting": meeting.pk, "attendance": Attendance.IN_PERSON}
+    data = {"participant": participant.pk, "meeting": meeting.pk, "attendance_mode": AttendanceMode.IN_PERSON}
     data.update(changes)
     return data
 
@@ -326,7 +326,7 @@ def test_registration_added_in_the_admin_gets_the_services_checks(admin_client, 
     participant = factories.ParticipantProfileFactory()
     response = admin_client.post(
         reverse("admin:registration_registration_add"),
-        registration_form(participant, open_meeting(**meeting_fields), attendance=Attendance.REMOTE),
+        registration_form(participant, open_meeting(**meeting_fields), attendance_mode=AttendanceMode.REMOTE),
     )
     assert response.status_code == 200
     assert message in str(response.context["adminform"].form.errors)
@@ -385,10 +385,15 @@ def test_a_registration_is_shown_read_only_and_its_form_cannot_be_posted(admin_c
     page = admin_client.get(url)
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
-    response = admin_client.post(url, {"attendance": Attendance.REMOTE, "status": RegistrationStatus.VALIDATED})
+    response = admin_client.post(
+        url, {"attendance_mode": AttendanceMode.REMOTE, "status": RegistrationStatus.VALIDATED}
+    )
     assert response.status_code == 403
     registration.refresh_from_db()
-    assert (registration.status, registration.attendance) == (RegistrationStatus.PENDING, Attendance.IN_PERSON)
+    assert (registration.status, registration.attendance_mode) == (
+        RegistrationStatus.PENDING,
+        AttendanceMode.IN_PERSON,
+    )
 
 
 def test_a_registration_cannot_be_deleted_in_the_admin(admin_client):

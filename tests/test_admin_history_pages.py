@@ -96,7 +96,7 @@ def test_a_change_by_a_staff_member_names_them_with_the_whole_reason_and_local_t
 
 
 def test_a_change_with_no_user_is_the_systems(client, officer, registration):
-    registration.attendance = "remote"
+    registration.attendance_mode = "remote"
     registration.save()
 
     response = _history(client, registration)

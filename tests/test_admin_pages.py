@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 
-from registration.models import Attendance, Registration, RegistrationStatus
+from registration.models import AttendanceMode, Registration, RegistrationStatus
 from tests import factories
 from tests.second_factor import sign_in_with_second_factor
 
@@ -37,14 +37,14 @@ FACTORIES = factories.FACTORY_BY_MODEL_LABEL
 def _participants(meeting):
     """Validated registrations in person and remote, and a pending one: what the meeting's pages list."""
     for attendance, status in (
-        (Attendance.IN_PERSON, RegistrationStatus.VALIDATED),
-        (Attendance.REMOTE, RegistrationStatus.VALIDATED),
-        (Attendance.IN_PERSON, RegistrationStatus.PENDING),
+        (AttendanceMode.IN_PERSON, RegistrationStatus.VALIDATED),
+        (AttendanceMode.REMOTE, RegistrationStatus.VALIDATED),
+        (AttendanceMode.IN_PERSON, RegistrationStatus.PENDING),
     ):
         decided = status == RegistrationStatus.VALIDATED
         factories.RegistrationFactory(
             meeting=meeting,
-            attendance=attendance,
+            attendance_mode=attendance,
             status=status,
             decided_by=factories.UserFactory() if decided else None,
             decided_at=timezone.now() if decided else None,
@@ -231,8 +231,24 @@ def test_each_past_version_page(superuser_client, model, rows):
             _get(superuser_client, reverse(_url_name(model, "simple_history"), args=[obj.pk, version.history_id]))
 
 
+def _one_badge(meeting) -> dict:
+    registration = meeting.registrations.get(
+        attendance_mode=AttendanceMode.IN_PERSON, status=RegistrationStatus.VALIDATED
+    )
+    return {"object_id": meeting.pk, "registration_id": registration.pk}
+
+
+# The admin's own pages whose parameters are not the row's id: (URL name → their values, from the row).
+OWN_PAGE_ARGUMENTS = {
+    "meetings_meeting_badge": _one_badge,
+    "registration_checkin_meeting": lambda attendance: {"meeting_id": attendance.registration.meeting_id},
+}
+
+
 def _own_page_url(model, name: str, obj) -> str:
     """The URL of one of the admin's own pages for ``obj``: each of its parameters is the object's id."""
+    if name in OWN_PAGE_ARGUMENTS:
+        return reverse(f"admin:{name}", kwargs=OWN_PAGE_ARGUMENTS[name](obj))
     (pattern,) = [pattern for pattern in _admin_of(model).get_urls() if pattern.name == name]
     if isinstance(pattern.pattern, RoutePattern):
         parameters = list(pattern.pattern.converters)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.admin_participants import meeting_participants
-from registration.models import Attendance, RegistrationStatus
+from registration.models import AttendanceMode, RegistrationStatus
 from tests.factories import MeetingFactory, RegistrationFactory, UserFactory
 from tests.second_factor import sign_in_with_second_factor
 
@@ -27,7 +27,7 @@ def meeting():
         meeting=meeting,
         participant__given_name="Rui",
         participant__family_name="Costa",
-        attendance=Attendance.REMOTE,
+        attendance_mode=AttendanceMode.REMOTE,
     )
     RegistrationFactory(meeting=meeting, participant__given_name="Lena", participant__family_name="Pending")
     RegistrationFactory(

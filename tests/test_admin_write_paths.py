@@ -40,7 +40,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from focalpoints.models import FocalPoint
 from meetings.models import Appointment, Decision, DecisionKind, LeadershipRole
-from registration.models import Attendance, Eligibility, ParticipantProfile, Registration, RegistrationStatus
+from registration.models import AttendanceMode, Eligibility, ParticipantProfile, Registration, RegistrationStatus
 from smepilot.admin_base import HistoryReadOnlyAdmin
 from smepilot.outbox.models import MessageStatus
 from tests import factories
@@ -176,6 +176,7 @@ ADMIN_WRITE_PATHS = {
         "urls": {
             "meetings_meeting_participants": READ_ONLY_PAGE,
             "meetings_meeting_badges": READ_ONLY_PAGE,
+            "meetings_meeting_badge": READ_ONLY_PAGE,
             "meetings_meeting_attendance_sheet": READ_ONLY_PAGE,
         },
         "inlines": {},
@@ -301,6 +302,18 @@ ADMIN_WRITE_PATHS = {
             "reject_on_behalf": "service: focalpoints.decisions.registration_decide",
         },
         "urls": {},
+        "inlines": {},
+    },
+    "registration.Attendance": {
+        "add": REFUSED,
+        "change": REFUSED,
+        "delete": REFUSED,
+        "history": REFUSED,
+        "actions": {"undo_check_in": "service: registration.checkin.attendance_undo"},
+        "urls": {
+            "registration_checkin": READ_ONLY_PAGE,
+            "registration_checkin_meeting": "service: registration.checkin.attendance_check_in",
+        },
         "inlines": {},
     },
 }
@@ -456,7 +469,10 @@ def _text_field(model) -> str:
 
 
 # How to change a row of a model without a free-text field (to give it a second version).
-CHANGES = {"meetings.DecisionParticipant": lambda row: {"person": factories.UserFactory()}}
+CHANGES = {
+    "meetings.DecisionParticipant": lambda row: {"person": factories.UserFactory()},
+    "registration.Attendance": lambda row: {"checked_in_at": timezone.now()},
+}
 
 
 def _changed_with_the_orm(row):
@@ -548,7 +564,9 @@ DRIVERS.update(
 def _registration_added(request):
     participant = factories.ParticipantProfileFactory()
     factories.FocalPointFactory(administration=participant.sme.administration)
-    registration = Registration(participant=participant, meeting=_open_meeting(), attendance=Attendance.IN_PERSON)
+    registration = Registration(
+        participant=participant, meeting=_open_meeting(), attendance_mode=AttendanceMode.IN_PERSON
+    )
     return _url("registration.Registration", "add"), _post_data(
         _admin("registration.Registration"), request, registration
     )
@@ -603,6 +621,20 @@ def _focal_point_emails_resent(request):
     registration = factories.RegistrationFactory()
     factories.FocalPointFactory(administration=registration.sme.administration)
     return _action("registration.Registration", "resend_focal_point_emails", [registration])
+
+
+@drives("registration.Attendance", "action:undo_check_in")
+def _check_in_undone(request):
+    return _action("registration.Attendance", "undo_check_in", [factories.AttendanceFactory()], **WITH_A_REASON)
+
+
+@drives("registration.Attendance", "url:registration_checkin_meeting")
+def _checked_in(request):
+    from registration.badges import check_in_code
+
+    registration = factories.RegistrationFactory(status=RegistrationStatus.VALIDATED, decided_at=timezone.now())
+    url = reverse("admin:registration_checkin_meeting", args=[registration.meeting_id])
+    return url, {"code": check_in_code(registration)}
 
 
 @drives("registration.SME", "action:confirm_eligibility_on_behalf")

@@ -14,7 +14,7 @@ from focalpoints import decisions, escalation, notifications
 from focalpoints.tasks import decision_escalation_send
 from meetings.services import meeting_save
 from registration.deadlines import MEETING_CHANGED_REASON, decision_deadline
-from registration.models import Attendance, Registration, RegistrationStatus
+from registration.models import AttendanceMode, Registration, RegistrationStatus
 from smepilot.celery import app
 from smepilot.outbox.models import OutgoingMessage
 from tests.admin_helpers import admin_action, admin_messages, staff_with_permissions
@@ -56,37 +56,37 @@ def _meeting(*, starts_in, opens_ago=10, closes_before_start=7):
 
 def test_in_person_is_approved_a_visa_lead_time_before_the_meeting():
     meeting = _meeting(starts_in=60)
-    assert decision_deadline(meeting=meeting, attendance=Attendance.IN_PERSON) == meeting.starts_on - _days(21)
+    assert decision_deadline(meeting=meeting, attendance=AttendanceMode.IN_PERSON) == meeting.starts_on - _days(21)
 
 
 def test_remote_is_approved_by_the_window_close_or_the_day_before_the_meeting():
     meeting = _meeting(starts_in=60, closes_before_start=7)
-    assert decision_deadline(meeting=meeting, attendance=Attendance.REMOTE) == meeting.registration_closes_on
+    assert decision_deadline(meeting=meeting, attendance=AttendanceMode.REMOTE) == meeting.registration_closes_on
     late_window = _meeting(starts_in=60, closes_before_start=-2)  # closes during the meeting
-    assert decision_deadline(meeting=late_window, attendance=Attendance.REMOTE) == late_window.starts_on - _days(1)
+    assert decision_deadline(meeting=late_window, attendance=AttendanceMode.REMOTE) == late_window.starts_on - _days(1)
 
 
 def test_never_later_than_the_window_close(settings):
     meeting = _meeting(starts_in=60, closes_before_start=30)
-    assert decision_deadline(meeting=meeting, attendance=Attendance.IN_PERSON) == meeting.registration_closes_on
+    assert decision_deadline(meeting=meeting, attendance=AttendanceMode.IN_PERSON) == meeting.registration_closes_on
     settings.DECISION_VISA_LEAD_DAYS = 45
-    assert decision_deadline(meeting=meeting, attendance=Attendance.IN_PERSON) == meeting.starts_on - _days(45)
+    assert decision_deadline(meeting=meeting, attendance=AttendanceMode.IN_PERSON) == meeting.starts_on - _days(45)
 
 
 def test_never_before_the_window_opens():
     meeting = _meeting(starts_in=15, opens_ago=1)  # opened yesterday, 21 days before is in the past
-    assert decision_deadline(meeting=meeting, attendance=Attendance.IN_PERSON) == meeting.registration_opens_on
+    assert decision_deadline(meeting=meeting, attendance=AttendanceMode.IN_PERSON) == meeting.registration_opens_on
 
 
 def test_every_new_registration_stores_its_date():
-    registration = RegistrationFactory(attendance=Attendance.IN_PERSON)
+    registration = RegistrationFactory(attendance_mode=AttendanceMode.IN_PERSON)
     assert registration.decide_by == registration.meeting.starts_on - _days(21)
     stored = Registration.objects.get(pk=registration.pk)
     assert stored.decide_by == registration.decide_by
 
 
 def test_a_change_of_the_meetings_dates_moves_the_date_with_the_reason_in_the_history():
-    registration = RegistrationFactory(attendance=Attendance.IN_PERSON)
+    registration = RegistrationFactory(attendance_mode=AttendanceMode.IN_PERSON)
     meeting = registration.meeting
     versions = registration.history.count()
 
@@ -175,7 +175,7 @@ def test_the_request_page_shows_the_date_and_the_secretariats_involvement(client
 
 def _near(**extra):
     """A pending in-person request whose approve-by date is two days away."""
-    return RegistrationFactory(meeting=_meeting(starts_in=23), attendance=Attendance.IN_PERSON, **extra)
+    return RegistrationFactory(meeting=_meeting(starts_in=23), attendance_mode=AttendanceMode.IN_PERSON, **extra)
 
 
 def test_a_request_near_its_date_is_taken_up_once_with_one_email_and_a_history_record(settings):
@@ -373,11 +373,15 @@ def test_a_focal_point_never_reaches_the_queue(client, focal_point):
 def test_the_migration_fills_the_date_of_earlier_registrations_by_the_same_rule():
     import importlib
 
-    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
 
-    migration = importlib.import_module("registration.migrations.0008_decision_deadline_and_escalation")
-    in_person = RegistrationFactory(attendance=Attendance.IN_PERSON)
-    remote = RegistrationFactory(attendance=Attendance.REMOTE)
+    name = "0008_decision_deadline_and_escalation"
+    migration = importlib.import_module(f"registration.migrations.{name}")
+    # The models as that migration knows them (later migrations rename fields).
+    apps = MigrationLoader(connection).project_state(("registration", name)).apps
+    in_person = RegistrationFactory(attendance_mode=AttendanceMode.IN_PERSON)
+    remote = RegistrationFactory(attendance_mode=AttendanceMode.REMOTE)
     Registration.objects.update(decide_by=None)
 
     migration.approve_by_dates_fill(apps, None)
@@ -385,5 +389,5 @@ def test_the_migration_fills_the_date_of_earlier_registrations_by_the_same_rule(
     for registration in (in_person, remote):
         registration.refresh_from_db()
         assert registration.decide_by == decision_deadline(
-            meeting=registration.meeting, attendance=registration.attendance
+            meeting=registration.meeting, attendance=registration.attendance_mode
         )

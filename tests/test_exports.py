@@ -15,7 +15,7 @@ from registration.exports import (
     registrations_xlsx_bytes,
     registrations_xlsx_response,
 )
-from registration.models import Attendance, Registration, RegistrationStatus
+from registration.models import AttendanceMode, Registration, RegistrationStatus
 from tests.factories import (
     AdministrationFactory,
     MeetingFactory,
@@ -45,7 +45,7 @@ def registration():
     return RegistrationFactory(
         participant=participant,
         meeting=meeting,
-        attendance=Attendance.REMOTE,
+        attendance_mode=AttendanceMode.REMOTE,
         status=RegistrationStatus.REJECTED,
         reason="The Administration does not recognise this company.",
         decided_by=decider,

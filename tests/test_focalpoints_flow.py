@@ -4,7 +4,7 @@ registrant's email arrives with the meeting's .ics."""
 
 from urllib.parse import urlsplit
 
-from registration.models import Attendance, Eligibility, RegistrationStatus
+from registration.models import AttendanceMode, Eligibility, RegistrationStatus
 from registration.services import registration_create
 from tests.factories import FocalPointFactory, MeetingFactory, ParticipantProfileFactory, PilotFactory, SMEFactory
 from tests.second_factor import sign_in_with_second_factor
@@ -21,7 +21,7 @@ def test_registration_to_validation_to_calendar_file(smtp_sink, celery_worker_re
     meeting = MeetingFactory(title="ITU-D Study Group 1", place="Geneva, Switzerland")
     PilotFactory(study_groups=[meeting.study_group])
 
-    [registration] = registration_create(participant=participant, choices=[(meeting, Attendance.REMOTE)])
+    [registration] = registration_create(participant=participant, choices=[(meeting, AttendanceMode.REMOTE)])
 
     # The acknowledgement to the registrant and the focal point's request.
     smtp_sink.wait_for(2)

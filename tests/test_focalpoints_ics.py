@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from focalpoints.ics import ics_escape, ics_fold, meeting_ics
-from registration.models import Attendance
+from registration.models import AttendanceMode
 from tests.factories import MeetingFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def test_ics_is_one_all_day_event_with_crlf_lines(settings):
 
 
 def test_remote_attendance_location():
-    registration = RegistrationFactory(attendance=Attendance.REMOTE, meeting__place="Geneva")
+    registration = RegistrationFactory(attendance_mode=AttendanceMode.REMOTE, meeting__place="Geneva")
     assert "LOCATION:Remote participation (Geneva)" in meeting_ics(registration=registration)
 
 

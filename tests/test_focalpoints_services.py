@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from focalpoints import accounts, decisions, links, notifications, selectors
 from focalpoints.models import FocalPoint
-from registration.models import Attendance, Eligibility, ParticipantProfile, Registration, RegistrationStatus
+from registration.models import AttendanceMode, Eligibility, ParticipantProfile, Registration, RegistrationStatus
 from smepilot.outbox.models import OutgoingMessage
 from tests.factories import (
     AdministrationFactory,
@@ -40,7 +40,7 @@ def test_notify_sends_one_email_per_active_focal_point_per_batch(focal_point):
     first = RegistrationFactory(
         participant__sme=sme, participant__given_name="Kofi", participant__family_name="Mensah"
     )
-    other = RegistrationFactory(participant=first.participant, attendance=Attendance.REMOTE)
+    other = RegistrationFactory(participant=first.participant, attendance_mode=AttendanceMode.REMOTE)
 
     queued = notifications.registrations_notify_focal_points(registrations=[first, other])
 
@@ -160,7 +160,8 @@ def test_approve_records_the_decision_and_queues_the_outcome_with_ics(focal_poin
     [message] = outcome_messages()
     assert message.to == registration.participant.user.email
     assert "validated" in message.subject
-    [attachment] = message.attachments
+    attachment, check_in_qr_code = message.attachments
+    assert check_in_qr_code["mimetype"] == "image/svg+xml"  # attending in person: the badge's code
     assert attachment["mimetype"] == "text/calendar"
     assert attachment["filename"].endswith(".ics")
     assert "BEGIN:VEVENT" in attachment["content"]
@@ -169,7 +170,7 @@ def test_approve_records_the_decision_and_queues_the_outcome_with_ics(focal_poin
 
 def test_remote_approval_explains_remote_participation(focal_point):
     registration = RegistrationFactory(
-        participant__sme__administration=focal_point.administration, attendance=Attendance.REMOTE
+        participant__sme__administration=focal_point.administration, attendance_mode=AttendanceMode.REMOTE
     )
     decisions.registration_decide(registration=registration, decided_by=focal_point.user, approve=True)
     [message] = outcome_messages()

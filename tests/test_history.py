@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from meetings.leadership_services import appointment_create, decision_participants_set
 from meetings.models import Appointment, Decision, DecisionParticipant
-from registration.models import SME, Attendance, Registration
+from registration.models import SME, AttendanceMode, Registration
 from tests.factories import (
     AppointmentFactory,
     DecisionFactory,
@@ -36,10 +36,10 @@ def _types(obj):
 
 def test_registration_create_update_delete_are_recorded():
     registration = RegistrationFactory()
-    registration.attendance = Attendance.REMOTE
+    registration.attendance_mode = AttendanceMode.REMOTE
     registration.save()
     assert _types(registration) == ["+", "~"]
-    assert registration.history.latest().attendance == Attendance.REMOTE
+    assert registration.history.latest().attendance_mode == AttendanceMode.REMOTE
     pk = registration.pk
     registration.delete()
     assert [row.history_type for row in Registration.history.filter(id=pk).order_by("history_date")] == [

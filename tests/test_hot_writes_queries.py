@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from focalpoints import links
-from registration.models import Attendance, ParticipantProfile, Registration
+from registration.models import AttendanceMode, ParticipantProfile, Registration
 from smepilot.outbox.models import OutgoingMessage
 from smepilot.outbox.services import outgoing_message_deliver
 from tests.factories import FocalPointFactory, MeetingFactory, PilotFactory, RegistrationFactory, StudyGroupFactory
@@ -43,7 +43,7 @@ def _registrations_bulk(*, count: int, meeting, sme) -> None:
         for index, user in enumerate(users)
     )
     Registration.objects.bulk_create(
-        Registration(participant=profile, sme=sme, meeting=meeting, attendance=Attendance.IN_PERSON)
+        Registration(participant=profile, sme=sme, meeting=meeting, attendance_mode=AttendanceMode.IN_PERSON)
         for profile in profiles
     )
 
@@ -92,7 +92,7 @@ def test_registration_post(client, world):
     newcomer = ParticipantProfile.objects.get(pk=world["registration"].participant_id)
     other = MeetingFactory(study_group=group, title="RG Q1/1")
     client.force_login(newcomer.user)
-    data = {f"meeting_{other.pk}": "on", f"attendance_{other.pk}": Attendance.IN_PERSON}
+    data = {f"meeting_{other.pk}": "on", f"attendance_{other.pk}": AttendanceMode.IN_PERSON}
 
     response, queries = _counted(lambda: client.post(reverse("registration:new"), data))
 

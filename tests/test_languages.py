@@ -32,7 +32,7 @@ from django.utils.formats import date_format
 from focalpoints import decisions, notifications
 from focalpoints.models import FocalPoint
 from registration import services as registration_services
-from registration.models import Attendance, ParticipantProfile
+from registration.models import AttendanceMode, ParticipantProfile
 from smepilot.languages import recipient_language
 from smepilot.models import AccountPreferences
 from smepilot.outbox.models import OutgoingMessage
@@ -327,7 +327,7 @@ def test_a_new_registration_tells_each_focal_point_in_their_language(client, pil
 
     response = client.post(
         reverse("registration:new"),
-        {f"meeting_{meeting.pk}": "on", f"attendance_{meeting.pk}": Attendance.IN_PERSON},
+        {f"meeting_{meeting.pk}": "on", f"attendance_{meeting.pk}": AttendanceMode.IN_PERSON},
         headers={"accept-language": "es"},
     )
 
@@ -395,7 +395,7 @@ def test_the_outcome_goes_in_the_registrants_language_when_a_french_focal_point_
     assert html_lang_dir(outcome) == ("ar", "rtl")
     assert written_in("ar", registration.meeting.starts_on) in outcome.body_text
     # The calendar file is written in it too.
-    [attachment] = outcome.attachments
+    attachment, _check_in_qr_code = outcome.attachments  # in person: the calendar, then the badge's QR code
     assert written_in("ar", registration.meeting.starts_on) in attachment["content"].replace("\r\n ", "")
 
 
@@ -435,7 +435,7 @@ def test_the_secretariat_registering_someone_acknowledges_in_the_registrants_lan
 
     with translation.override("fr"):
         registration_services.registration_create(
-            participant=participant, choices=[(meeting, Attendance.REMOTE)], added_by=secretariat_officer()
+            participant=participant, choices=[(meeting, AttendanceMode.REMOTE)], added_by=secretariat_officer()
         )
 
     assert OutgoingMessage.objects.get(template="emails/registration_acknowledgement").language == "es"
@@ -615,7 +615,7 @@ def test_an_arabic_reading_focal_point_gets_an_arabic_email_for_an_english_speak
 
     response = client.post(
         reverse("registration:new"),
-        {f"meeting_{meeting.pk}": "on", f"attendance_{meeting.pk}": Attendance.IN_PERSON},
+        {f"meeting_{meeting.pk}": "on", f"attendance_{meeting.pk}": AttendanceMode.IN_PERSON},
         headers={"accept-language": "en"},
     )
 

@@ -21,7 +21,7 @@ from meetings.models import Meeting, StudyGroup
 from meetings.report import pilot_report_figures
 from meetings.services import meeting_save
 from registration.exports import registration_export_rows
-from registration.models import Attendance, Registration, RegistrationStatus
+from registration.models import AttendanceMode, Registration, RegistrationStatus
 from registration.selectors import registrations_of
 from smepilot.outbox.services import mail_render
 from tests import factories
@@ -142,7 +142,7 @@ def test_the_focal_points_email_rendered_in_french_carries_the_french_title_and_
 
 
 def test_the_calendar_file_in_french_names_the_meeting_and_place_in_french(meeting):
-    registration = factories.RegistrationFactory(meeting=meeting, attendance=Attendance.IN_PERSON)
+    registration = factories.RegistrationFactory(meeting=meeting, attendance_mode=AttendanceMode.IN_PERSON)
     with translation.override("fr"):
         ics = meeting_ics(registration=registration).replace("\r\n ", "")
     assert "SUMMARY:Commission d'études 1 de l'UIT-D\\, première réunion" in ics

@@ -258,7 +258,7 @@ def test_cancelled_or_rejected_registrations_free_the_place():
     ("constraint", "values"),
     [
         ("registration_status_valid", {"status": "approved", "decided_at": timezone.now}),
-        ("registration_attendance_valid", {"attendance": "hybrid"}),
+        ("registration_attendance_valid", {"attendance_mode": "hybrid"}),
         ("registration_rejection_has_reason", {"status": "rejected", "reason": "", "decided_at": timezone.now}),
         ("registration_decision_has_time", {"status": "validated", "decided_at": None}),
         ("registration_decision_has_time", {"status": "rejected", "reason": "No", "decided_at": None}),

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from focalpoints.models import FocalPoint
 from meetings.models import Meeting, Pilot
-from registration.models import Attendance, ParticipantProfile, Registration, RegistrationStatus
+from registration.models import Attendance, AttendanceMode, ParticipantProfile, Registration, RegistrationStatus
 from smepilot.demo.volume import volume_seed
 from tests import factories
 from tests.second_factor import sign_in_with_second_factor
@@ -41,8 +41,9 @@ from tests.second_factor import sign_in_with_second_factor
 pytestmark = pytest.mark.django_db
 
 SIZES = (1, 100, 10_000)
-# The first step's registrations: the representative's pending one and the one the focal point decided.
-FIRST_STEP_ROWS = 2
+# The first step's registrations: the representative's pending one, the one the focal point decided
+# (checked in at the meeting) and a validated one to attend in person (its badge).
+FIRST_STEP_ROWS = 3
 # Of each step's registrations, these are the measured people's own: the focal point's Administration's
 # pending and decided ones, and the representative's cancelled ones (one a meeting, and again).
 OWN_SHARE = {"pending": 0.05, "decided": 0.05, "cancelled": 0.01}
@@ -77,7 +78,7 @@ def _own_rows(world, *, size: int, step: int) -> int:
             participant=person,
             sme=world["sme"],
             meeting=world["meeting"],
-            attendance=Attendance.IN_PERSON,
+            attendance_mode=AttendanceMode.IN_PERSON,
             # Half of them taken up by the secretariat: its queue grows too.
             escalated_at=now if n % 2 else None,
         )
@@ -88,7 +89,7 @@ def _own_rows(world, *, size: int, step: int) -> int:
             participant=person,
             sme=world["sme"],
             meeting=world["meeting"],
-            attendance=Attendance.REMOTE,
+            attendance_mode=AttendanceMode.REMOTE,
             status=RegistrationStatus.VALIDATED,
             decided_by=world["focal_point"].user,
             decided_at=now,
@@ -101,13 +102,18 @@ def _own_rows(world, *, size: int, step: int) -> int:
             participant=world["representative"],
             sme=world["sme"],
             meeting=meetings[n % len(meetings)],
-            attendance=Attendance.IN_PERSON,
+            attendance_mode=AttendanceMode.IN_PERSON,
             status=RegistrationStatus.CANCELLED,
             cancelled_at=now - datetime.timedelta(minutes=n),
         )
         for n in range(share["cancelled"])
     ]
     Registration.objects.bulk_create(rows)
+    # A tenth of the decided ones checked in at the meeting: the attendance list grows too.
+    decided = [row for row in rows if row.status == RegistrationStatus.VALIDATED]
+    Attendance.objects.bulk_create(
+        Attendance(registration=row, checked_in_by=world["secretariat"]) for row in decided[: len(decided) // 10]
+    )
     return len(rows)
 
 
@@ -134,15 +140,27 @@ def _world():
     focal_point = FocalPoint.objects.filter(administration_id=administration_id, user__isnull=False).first()
     # And one the focal point decided, so that the history under the pending list has a row too.
     (colleague,) = _people_in_bulk(count=1, sme=registration.sme, tag="first")
-    Registration.objects.create(
+    decided = Registration.objects.create(
         participant=colleague,
         sme=registration.sme,
         meeting=meeting,
-        attendance=Attendance.REMOTE,
+        attendance_mode=AttendanceMode.REMOTE,
         status=RegistrationStatus.VALIDATED,
         decided_by=focal_point.user,
         decided_at=timezone.now(),
     )
+    (attendee,) = _people_in_bulk(count=1, sme=registration.sme, tag="badge")
+    in_person = Registration.objects.create(
+        participant=attendee,
+        sme=registration.sme,
+        meeting=meeting,
+        attendance_mode=AttendanceMode.IN_PERSON,
+        status=RegistrationStatus.VALIDATED,
+        decided_by=focal_point.user,
+        decided_at=timezone.now(),
+    )
+    secretariat = factories.UserFactory(is_staff=True, is_superuser=True)
+    Attendance.objects.create(registration=decided, checked_in_by=secretariat)  # the attendance list's first row
     return {
         "meeting": meeting,
         "meetings": list(Meeting.objects.filter(pk__in=seeded["meeting_ids"]).order_by("pk")),
@@ -150,7 +168,8 @@ def _world():
         "sme": registration.sme,
         "representative": representative,
         "registration": registration,
-        "secretariat": factories.UserFactory(is_staff=True, is_superuser=True),
+        "in_person": in_person,
+        "secretariat": secretariat,
         "report": factories.PilotReportFactory(pilot=Pilot.objects.get(pk=seeded["pilot_id"])),
     }
 
@@ -189,6 +208,9 @@ def _admin_pages(world) -> dict[str, str]:
     meeting = world["meeting"].pk
     for name in ("participants", "badges", "attendance_sheet"):
         pages[f"admin meeting {name}"] = reverse(f"admin:meetings_meeting_{name}", args=[meeting])
+    pages["admin meeting badge"] = reverse("admin:meetings_meeting_badge", args=[meeting, world["in_person"].pk])
+    pages["admin check-in"] = reverse("admin:registration_checkin")
+    pages["admin check-in desk"] = reverse("admin:registration_checkin_meeting", args=[meeting])
     pages["admin pilot report"] = reverse("admin:meetings_pilotreport_report", args=[world["report"].pk])
     for name, (url_name, query) in _STATIC_ADMIN_PAGES.items():
         pages[name] = f"{reverse(url_name)}?{query.format(meeting=meeting, this_week=_past_seven_days())}"
@@ -290,7 +312,7 @@ def _page_names() -> list[str]:
         names.append(f"admin {model._meta.app_label} app")
         names += [f"admin {model._meta.label} {page}" for page in ("list", "add", "change", "history")]
     names += [f"admin meeting {name}" for name in ("participants", "badges", "attendance_sheet")]
-    names.append("admin pilot report")
+    names += ["admin meeting badge", "admin check-in", "admin check-in desk", "admin pilot report"]
     return [*dict.fromkeys(names), *_SITE_PAGES]
 
 

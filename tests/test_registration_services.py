@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from registration import services
-from registration.models import SME, Attendance, Eligibility, ParticipantProfile, Registration, RegistrationStatus
+from registration.models import SME, AttendanceMode, Eligibility, ParticipantProfile, Registration, RegistrationStatus
 from smepilot.outbox.models import OutgoingMessage
 from tests.factories import (
     AdministrationFactory,
@@ -227,11 +227,11 @@ def test_registration_create_makes_pending_registrations_and_queues_the_acknowle
     )
     with django_capture_on_commit_callbacks() as callbacks:
         registrations = services.registration_create(
-            participant=participant, choices=[(plenary, Attendance.IN_PERSON), (rapporteur, Attendance.REMOTE)]
+            participant=participant, choices=[(plenary, AttendanceMode.IN_PERSON), (rapporteur, AttendanceMode.REMOTE)]
         )
-    assert [(r.meeting, r.attendance, r.status, r.sme) for r in registrations] == [
-        (plenary, Attendance.IN_PERSON, RegistrationStatus.PENDING, participant.sme),
-        (rapporteur, Attendance.REMOTE, RegistrationStatus.PENDING, participant.sme),
+    assert [(r.meeting, r.attendance_mode, r.status, r.sme) for r in registrations] == [
+        (plenary, AttendanceMode.IN_PERSON, RegistrationStatus.PENDING, participant.sme),
+        (rapporteur, AttendanceMode.REMOTE, RegistrationStatus.PENDING, participant.sme),
     ]
     acknowledgement = OutgoingMessage.objects.get(to=participant.user.email)
     assert acknowledgement.template == "emails/registration_acknowledgement"
@@ -251,7 +251,9 @@ def test_registration_create_calls_the_focal_point_hook_inside_the_transaction(p
 
     monkeypatch.setattr("focalpoints.notifications.registrations_notify_focal_points", hook)
     meeting = MeetingFactory(study_group=sg1)
-    registrations = services.registration_create(participant=participant, choices=[(meeting, Attendance.IN_PERSON)])
+    registrations = services.registration_create(
+        participant=participant, choices=[(meeting, AttendanceMode.IN_PERSON)]
+    )
     assert seen == [(registrations, True)]
 
 
@@ -266,7 +268,7 @@ def refused(participant, choices):
 
 def test_same_meeting_twice_is_refused(participant, pilot, sg1):
     meeting = MeetingFactory(study_group=sg1)
-    message = refused(participant, [(meeting, Attendance.IN_PERSON), (meeting, Attendance.REMOTE)])
+    message = refused(participant, [(meeting, AttendanceMode.IN_PERSON), (meeting, AttendanceMode.REMOTE)])
     assert "twice" in message
 
 
@@ -278,45 +280,45 @@ def test_closed_window_is_refused(participant, pilot, sg1):
     meeting = MeetingFactory(
         study_group=sg1, registration_opens_on=today() - 20 * DAY, registration_closes_on=today() - DAY
     )
-    assert "closed on" in refused(participant, [(meeting, Attendance.IN_PERSON)])
+    assert "closed on" in refused(participant, [(meeting, AttendanceMode.IN_PERSON)])
 
 
 def test_window_not_yet_open_is_refused(participant, pilot, sg1):
     meeting = MeetingFactory(study_group=sg1, registration_opens_on=today() + DAY)
-    assert "opens on" in refused(participant, [(meeting, Attendance.IN_PERSON)])
+    assert "opens on" in refused(participant, [(meeting, AttendanceMode.IN_PERSON)])
 
 
 def test_study_group_outside_the_pilot_is_refused(participant, pilot):
     meeting = MeetingFactory(study_group=StudyGroupFactory(number=9))
     assert "not a meeting of a study group taking part in the SME pilot" in refused(
-        participant, [(meeting, Attendance.IN_PERSON)]
+        participant, [(meeting, AttendanceMode.IN_PERSON)]
     )
 
 
 def test_meeting_after_the_pilot_end_is_refused(participant, sg1):
     PilotFactory(study_groups=[sg1], ends_on=today() + 30 * DAY)
     meeting = MeetingFactory(study_group=sg1, starts_on=today() + 60 * DAY)
-    assert "ends after the SME pilot's last day" in refused(participant, [(meeting, Attendance.IN_PERSON)])
+    assert "ends after the SME pilot's last day" in refused(participant, [(meeting, AttendanceMode.IN_PERSON)])
 
 
 def test_registration_after_the_pilot_ended_is_refused_citing_point_5(participant, sg1):
     PilotFactory(study_groups=[sg1], starts_on=today() - 400 * DAY, ends_on=today() - DAY)
     meeting = MeetingFactory(study_group=sg1)
-    message = refused(participant, [(meeting, Attendance.IN_PERSON)])
+    message = refused(participant, [(meeting, AttendanceMode.IN_PERSON)])
     assert "the SME pilot ended on" in message
     assert "point 5" in message
 
 
 def test_refused_sme_is_refused(pilot, sg1):
     participant = ParticipantProfileFactory(sme__eligibility=Eligibility.REFUSED)
-    message = refused(participant, [(MeetingFactory(study_group=sg1), Attendance.IN_PERSON)])
+    message = refused(participant, [(MeetingFactory(study_group=sg1), AttendanceMode.IN_PERSON)])
     assert "does not meet the national criteria" in message
 
 
 def test_pending_sme_may_register(pilot, sg1):
     participant = ParticipantProfileFactory(sme__eligibility=Eligibility.PENDING)
     registrations = services.registration_create(
-        participant=participant, choices=[(MeetingFactory(study_group=sg1), Attendance.IN_PERSON)]
+        participant=participant, choices=[(MeetingFactory(study_group=sg1), AttendanceMode.IN_PERSON)]
     )
     assert len(registrations) == 1
 
@@ -324,26 +326,26 @@ def test_pending_sme_may_register(pilot, sg1):
 def test_unverified_email_is_refused(pilot, sg1):
     participant = ParticipantProfileFactory(user__verified_email=False)
     EmailAddress.objects.create(user=participant.user, email=participant.user.email, verified=False, primary=True)
-    message = refused(participant, [(MeetingFactory(study_group=sg1), Attendance.IN_PERSON)])
+    message = refused(participant, [(MeetingFactory(study_group=sg1), AttendanceMode.IN_PERSON)])
     assert "Your email address is not verified yet" in message
 
 
 def test_no_sme_is_refused(pilot, sg1):
     participant = ParticipantProfileFactory(sme=None, administration=AdministrationFactory())
-    message = refused(participant, [(MeetingFactory(study_group=sg1), Attendance.IN_PERSON)])
+    message = refused(participant, [(MeetingFactory(study_group=sg1), AttendanceMode.IN_PERSON)])
     assert "Say which SME you represent" in message
 
 
 def test_remote_where_not_offered_is_refused(participant, pilot, sg1):
     meeting = MeetingFactory(study_group=sg1, remote_participation=False)
-    assert "does not offer remote participation" in refused(participant, [(meeting, Attendance.REMOTE)])
+    assert "does not offer remote participation" in refused(participant, [(meeting, AttendanceMode.REMOTE)])
 
 
 def test_active_registration_for_the_same_meeting_is_refused(participant, pilot, sg1):
     meeting = MeetingFactory(study_group=sg1)
     RegistrationFactory(participant=participant, meeting=meeting)
     with pytest.raises(ValidationError) as excinfo:
-        services.registration_create(participant=participant, choices=[(meeting, Attendance.IN_PERSON)])
+        services.registration_create(participant=participant, choices=[(meeting, AttendanceMode.IN_PERSON)])
     assert "already registered for" in messages_of(excinfo)
     assert Registration.objects.filter(participant=participant).count() == 1
 
@@ -351,7 +353,7 @@ def test_active_registration_for_the_same_meeting_is_refused(participant, pilot,
 def test_registering_again_after_cancelling_is_allowed(participant, pilot, sg1):
     meeting = MeetingFactory(study_group=sg1)
     RegistrationFactory(participant=participant, meeting=meeting, status=RegistrationStatus.CANCELLED)
-    assert len(services.registration_create(participant=participant, choices=[(meeting, Attendance.REMOTE)])) == 1
+    assert len(services.registration_create(participant=participant, choices=[(meeting, AttendanceMode.REMOTE)])) == 1
 
 
 def test_the_database_constraint_is_turned_into_the_same_message(participant, pilot, sg1, monkeypatch):
@@ -360,7 +362,7 @@ def test_the_database_constraint_is_turned_into_the_same_message(participant, pi
     RegistrationFactory(participant=participant, meeting=meeting)
     monkeypatch.setattr(services, "registrations_by_meeting", lambda **kwargs: {})
     with pytest.raises(ValidationError) as excinfo:
-        services.registration_create(participant=participant, choices=[(meeting, Attendance.IN_PERSON)])
+        services.registration_create(participant=participant, choices=[(meeting, AttendanceMode.IN_PERSON)])
     assert "already registered for one of these meetings" in messages_of(excinfo)
     assert Registration.objects.filter(participant=participant).count() == 1
     assert not OutgoingMessage.objects.exists()
@@ -378,7 +380,7 @@ def test_concurrent_double_submit_creates_one_registration_and_refuses_the_other
     def submit():
         try:
             barrier.wait()
-            services.registration_create(participant=participant, choices=[(meeting, Attendance.IN_PERSON)])
+            services.registration_create(participant=participant, choices=[(meeting, AttendanceMode.IN_PERSON)])
             outcomes.append("created")
         except ValidationError as error:
             outcomes.append(" ".join(error.messages))

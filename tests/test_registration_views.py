@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from registration.models import SME, Attendance, Eligibility, ParticipantProfile, Registration, RegistrationStatus
+from registration.models import SME, AttendanceMode, Eligibility, ParticipantProfile, Registration, RegistrationStatus
 from smepilot.outbox.models import OutgoingMessage
 from tests.factories import (
     AdministrationFactory,
@@ -238,12 +238,12 @@ def test_register_for_sg1_and_a_rapporteur_group_in_one_post(client_of, particip
     rapporteur = MeetingFactory(study_group=sg1, title="RG Q1/1", kind="rapporteur_group")
     response = client_of.post(
         reverse("registration:new"),
-        register_data((plenary, Attendance.IN_PERSON), (rapporteur, Attendance.REMOTE)),
+        register_data((plenary, AttendanceMode.IN_PERSON), (rapporteur, AttendanceMode.REMOTE)),
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("registration:list")
     assert set(
-        Registration.objects.filter(participant=participant).values_list("meeting__title", "attendance", "status")
+        Registration.objects.filter(participant=participant).values_list("meeting__title", "attendance_mode", "status")
     ) == {("SG1 plenary", "in_person", "pending"), ("RG Q1/1", "remote", "pending")}
     assert OutgoingMessage.objects.filter(
         to=participant.user.email, template="emails/registration_acknowledgement"
@@ -284,25 +284,27 @@ def test_closed_window_is_refused(client_of, pilot, sg1):
     meeting = MeetingFactory(
         study_group=sg1, registration_opens_on=today() - 20 * DAY, registration_closes_on=today() - DAY
     )
-    content = post_refused(client_of, register_data((meeting, Attendance.IN_PERSON)))
+    content = post_refused(client_of, register_data((meeting, AttendanceMode.IN_PERSON)))
     assert "closed on" in content and "Contact the secretariat" in content
 
 
 def test_window_not_yet_open_is_refused(client_of, pilot, sg1):
     meeting = MeetingFactory(study_group=sg1, registration_opens_on=today() + 3 * DAY)
-    assert "opens on" in post_refused(client_of, register_data((meeting, Attendance.IN_PERSON)))
+    assert "opens on" in post_refused(client_of, register_data((meeting, AttendanceMode.IN_PERSON)))
 
 
 def test_study_group_outside_the_pilot_cannot_be_posted(client_of, pilot):
     meeting = MeetingFactory(study_group=StudyGroupFactory(number=9))
-    assert "Choose at least one meeting." in post_refused(client_of, register_data((meeting, Attendance.IN_PERSON)))
+    assert "Choose at least one meeting." in post_refused(
+        client_of, register_data((meeting, AttendanceMode.IN_PERSON))
+    )
     assert not Registration.objects.exists()
 
 
 def test_meeting_after_the_pilot_end_is_refused(client_of, sg1):
     PilotFactory(study_groups=[sg1], ends_on=today() + 30 * DAY)
     meeting = MeetingFactory(study_group=sg1, starts_on=today() + 60 * DAY)
-    content = post_refused(client_of, register_data((meeting, Attendance.IN_PERSON)))
+    content = post_refused(client_of, register_data((meeting, AttendanceMode.IN_PERSON)))
     assert "ends after the SME pilot&#x27;s last day" in content
 
 
@@ -311,7 +313,7 @@ def test_after_the_pilot_ended_the_page_says_closed_and_a_post_is_refused(client
     meeting = MeetingFactory(study_group=sg1)
     page = client_of.get(reverse("registration:new")).content.decode()
     assert "SME registration is closed." in page and "(point 5)" in page
-    content = post_refused(client_of, register_data((meeting, Attendance.IN_PERSON)))
+    content = post_refused(client_of, register_data((meeting, AttendanceMode.IN_PERSON)))
     assert "the SME pilot ended on" in content and "(point 5)" in content
 
 
@@ -319,7 +321,7 @@ def test_refused_sme_is_refused(client, pilot, sg1):
     participant = ParticipantProfileFactory(sme__eligibility=Eligibility.REFUSED)
     client.force_login(participant.user)
     meeting = MeetingFactory(study_group=sg1)
-    content = post_refused(client, register_data((meeting, Attendance.IN_PERSON)))
+    content = post_refused(client, register_data((meeting, AttendanceMode.IN_PERSON)))
     assert "does not meet the national criteria" in content
 
 
@@ -328,30 +330,31 @@ def test_unverified_email_is_refused(client, pilot, sg1):
     EmailAddress.objects.create(user=participant.user, email=participant.user.email, verified=False, primary=True)
     client.force_login(participant.user)
     meeting = MeetingFactory(study_group=sg1)
-    content = post_refused(client, register_data((meeting, Attendance.IN_PERSON)))
+    content = post_refused(client, register_data((meeting, AttendanceMode.IN_PERSON)))
     assert "Your email address is not verified yet" in content
 
 
 def test_remote_where_not_offered_is_refused(client_of, pilot, sg1):
     meeting = MeetingFactory(study_group=sg1, remote_participation=False)
-    content = post_refused(client_of, register_data((meeting, Attendance.REMOTE)))
+    content = post_refused(client_of, register_data((meeting, AttendanceMode.REMOTE)))
     assert "does not offer remote participation. Choose in person." in content
 
 
 def test_second_submission_for_the_same_meeting_is_refused(client_of, participant, pilot, sg1):
     meeting = MeetingFactory(study_group=sg1)
     assert (
-        client_of.post(reverse("registration:new"), register_data((meeting, Attendance.IN_PERSON))).status_code == 302
+        client_of.post(reverse("registration:new"), register_data((meeting, AttendanceMode.IN_PERSON))).status_code
+        == 302
     )
     OutgoingMessage.objects.all().delete()
-    content = post_refused(client_of, register_data((meeting, Attendance.IN_PERSON)))
+    content = post_refused(client_of, register_data((meeting, AttendanceMode.IN_PERSON)))
     assert "You are already registered for" in content
     assert Registration.objects.filter(participant=participant).count() == 1
 
 
 def test_register_get_changes_nothing(client_of, participant, pilot, sg1):
     meeting = MeetingFactory(study_group=sg1)
-    client_of.get(reverse("registration:new"), register_data((meeting, Attendance.IN_PERSON)))
+    client_of.get(reverse("registration:new"), register_data((meeting, AttendanceMode.IN_PERSON)))
     assert not Registration.objects.exists()
 
 

@@ -58,7 +58,7 @@ from meetings.report import (
     pilot_report_figure_rows,
     pilot_report_figures,
 )
-from registration.models import Attendance, Eligibility, Registration, RegistrationStatus
+from registration.models import AttendanceMode, Eligibility, Registration, RegistrationStatus
 from tests.factories import (
     AdministrationFactory,
     FocalPointFactory,
@@ -103,7 +103,7 @@ def _register(participant, meeting, attendance, created, status=RegistrationStat
         participant=participant,
         sme=participant.sme,
         meeting=meeting,
-        attendance=attendance,
+        attendance_mode=attendance,
         status=status,
         decided_at=decided_at,
         decided_by=UserFactory() if decided_at else None,
@@ -152,7 +152,7 @@ def data_set():
         return datetime.datetime(2018, *day, hour, 0, tzinfo=UTC)
 
     validated, pending = RegistrationStatus.VALIDATED, RegistrationStatus.PENDING
-    in_person, remote = Attendance.IN_PERSON, Attendance.REMOTE
+    in_person, remote = AttendanceMode.IN_PERSON, AttendanceMode.REMOTE
     _register(p1, m1, in_person, at((2, 1), 10), validated, 1)
     _register(p1, m3, remote, at((2, 1), 10), validated, 2)
     _register(p2, m1, in_person, at((2, 5), 12), validated, 10)
@@ -429,7 +429,7 @@ def test_query_count_does_not_grow_with_the_data(data_set):
         _register(
             participant,
             meetings[index % 3],
-            Attendance.REMOTE if index % 2 else Attendance.IN_PERSON,
+            AttendanceMode.REMOTE if index % 2 else AttendanceMode.IN_PERSON,
             datetime.datetime(2018, 2, 1 + index % 20, 9, tzinfo=UTC),
             status,
             None if status == RegistrationStatus.PENDING else index % 7,

@@ -16,7 +16,7 @@ from django.utils import translation
 
 from registration import services
 from registration.forms import ProfileForm
-from registration.models import SME, Attendance, ParticipantProfile, Registration, RegistrationStatus
+from registration.models import SME, AttendanceMode, ParticipantProfile, Registration, RegistrationStatus
 from smepilot.outbox.models import OutgoingMessage
 from tests.factories import (
     AdministrationFactory,
@@ -96,12 +96,12 @@ def test_a_rejected_registration_can_be_made_again_and_an_active_one_cannot(clie
         participant=participant, meeting=rejected, status=RegistrationStatus.REJECTED, reason="Too big", decided_at=NOW
     )
     RegistrationFactory(participant=participant, meeting=pending)
-    data = {f"meeting_{rejected.pk}": "on", f"attendance_{rejected.pk}": Attendance.IN_PERSON}
+    data = {f"meeting_{rejected.pk}": "on", f"attendance_{rejected.pk}": AttendanceMode.IN_PERSON}
     assert client_of.post(reverse("registration:new"), data).status_code == 302
     assert Registration.objects.filter(participant=participant, meeting=rejected).count() == 2
 
     # A page loaded before the registration was made still posts the meeting: the service explains.
-    data = {f"meeting_{pending.pk}": "on", f"attendance_{pending.pk}": Attendance.IN_PERSON}
+    data = {f"meeting_{pending.pk}": "on", f"attendance_{pending.pk}": AttendanceMode.IN_PERSON}
     response = client_of.post(reverse("registration:new"), data)
     assert response.status_code == 400
     assert "You are already registered for Pending one" in response.content.decode()
@@ -384,7 +384,7 @@ def test_a_registration_request_and_its_email_write_the_revenue_the_readers_way(
     )
     client.force_login(participant.user)
     meeting = MeetingFactory(study_group=sg1)
-    data = {f"meeting_{meeting.pk}": "on", f"attendance_{meeting.pk}": Attendance.IN_PERSON}
+    data = {f"meeting_{meeting.pk}": "on", f"attendance_{meeting.pk}": AttendanceMode.IN_PERSON}
     assert client.post(reverse("registration:new"), data).status_code == 302
     message = OutgoingMessage.objects.get(to=focal_point.email, template="emails/focalpoint_registration_new")
     assert "KES 1,200,000.00" in spaces(message.body_text) and "KES 1,200,000.00" in spaces(message.body_html)

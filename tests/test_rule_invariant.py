@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from meetings import rules
 from meetings.models import Appointment, DecisionParticipant, LeadershipRole
-from registration.models import Attendance, ParticipantProfile, Registration, RegistrationStatus
+from registration.models import AttendanceMode, ParticipantProfile, Registration, RegistrationStatus
 from tests.factories import (
     AdministrationFactory,
     AppointmentFactory,
@@ -139,7 +139,11 @@ def test_a_registration_for_a_sitting_leader_is_refused_by_the_service_and_the_d
     PilotFactory(study_groups=[registration.meeting.study_group])
     admin_response = admin_client.post(
         reverse("admin:registration_registration_add"),
-        {"participant": registration.participant_id, "meeting": registration.meeting_id, "attendance": "in_person"},
+        {
+            "participant": registration.participant_id,
+            "meeting": registration.meeting_id,
+            "attendance_mode": "in_person",
+        },
     )
     assert admin_response.status_code == 200
     assert "Say which SME" in str(admin_response.context["adminform"].form.non_field_errors())
@@ -149,7 +153,7 @@ def test_a_registration_for_a_sitting_leader_is_refused_by_the_service_and_the_d
             participant=registration.participant,
             sme=registration.sme,
             meeting=MeetingFactory(),
-            attendance=Attendance.IN_PERSON,
+            attendance_mode=AttendanceMode.IN_PERSON,
         )
     with pytest.raises(IntegrityError, match=REFUSED), transaction.atomic():
         Registration.objects.filter(pk=registration.pk).update(status=RegistrationStatus.PENDING)

@@ -90,7 +90,9 @@ def test_running_again_after_trying_the_demo_keeps_working(debug):
     seeded.status = RegistrationStatus.CANCELLED
     seeded.cancelled_at = timezone.now()
     seeded.save()
-    Registration.objects.create(participant=profile, sme=profile.sme, meeting=seeded.meeting, attendance="in_person")
+    Registration.objects.create(
+        participant=profile, sme=profile.sme, meeting=seeded.meeting, attendance_mode="in_person"
+    )
     # A focal point approved another seeded registration: the seed puts the demo back as it was.
     brian = Registration.objects.filter(participant__user__email="brian.mwangi@lakeside-apps.example").first()
     brian.status, brian.decided_at = RegistrationStatus.VALIDATED, timezone.now()

@@ -23,7 +23,7 @@ from meetings.selectors import WindowState, meeting_registration_state, pilot_cu
 from registration.models import (
     ACTIVE_STATUSES,
     SME,
-    Attendance,
+    AttendanceMode,
     Eligibility,
     ParticipantProfile,
     Registration,
@@ -47,12 +47,12 @@ def test_adds_the_registrations_asked_for_in_every_status_and_attendance():
     assert result["counts"]["registrations"] == 600
     added = Registration.objects.filter(meeting_id__in=result["meeting_ids"])
     assert set(added.values_list("status", flat=True)) == set(RegistrationStatus.values)
-    assert set(added.values_list("attendance", flat=True)) == set(Attendance.values)
+    assert set(added.values_list("attendance_mode", flat=True)) == set(AttendanceMode.values)
     assert added.values("meeting").distinct().count() > 20
     assert sum(result["registrations_by_status"].values()) == 600
     # Each person registers for a meeting once, and in person where remote participation is not offered.
     assert added.values("participant", "meeting").distinct().count() == 600
-    assert not added.filter(attendance=Attendance.REMOTE, meeting__remote_participation=False).exists()
+    assert not added.filter(attendance_mode=AttendanceMode.REMOTE, meeting__remote_participation=False).exists()
 
 
 def test_no_registrations_builds_the_pilot_around_them():
@@ -246,7 +246,7 @@ def test_the_same_seed_builds_the_same_people_and_registrations():
 
     def registrations(result):
         added = Registration.objects.filter(meeting_id__in=result["meeting_ids"]).order_by("pk")
-        return list(added.values_list("status", "attendance", "meeting__title_en"))
+        return list(added.values_list("status", "attendance_mode", "meeting__title_en"))
 
     assert people(first) == people(second)
     assert registrations(first) == registrations(second)
@@ -382,7 +382,7 @@ def test_a_representative_signs_in_and_registers_for_the_meeting_named_for_it(cl
 
     client.post(reverse("account_login"), {"login": person["email"], "password": VOLUME_PASSWORD})
     response = client.post(
-        reverse("registration:new"), {f"meeting_{meeting}": "on", f"attendance_{meeting}": Attendance.REMOTE}
+        reverse("registration:new"), {f"meeting_{meeting}": "on", f"attendance_{meeting}": AttendanceMode.REMOTE}
     )
 
     assert response.status_code == 302

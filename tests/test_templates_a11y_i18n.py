@@ -21,7 +21,7 @@ from django.views.defaults import server_error
 
 from focalpoints import links
 from registration import services as registration_services
-from registration.models import Attendance, Eligibility
+from registration.models import AttendanceMode, Eligibility
 from smepilot.outbox.models import OutgoingMessage
 from tests.factories import (
     FocalPointFactory,
@@ -415,7 +415,8 @@ def test_a_refused_registration_says_what_to_do_at_the_top_of_the_form(client, w
     as_representative(client, world)
     meeting = world["meeting"]  # already registered for it
     response = client.post(
-        reverse("registration:new"), {f"meeting_{meeting.pk}": "on", f"attendance_{meeting.pk}": Attendance.IN_PERSON}
+        reverse("registration:new"),
+        {f"meeting_{meeting.pk}": "on", f"attendance_{meeting.pk}": AttendanceMode.IN_PERSON},
     )
     assert response.status_code == 400
     page = parse(response)
@@ -492,7 +493,7 @@ def test_registration_emails_have_both_parts_in_the_language_and_its_direction(w
     participant = world["participant"]
     other = MeetingFactory(study_group=world["meeting"].study_group, starts_on=world["meeting"].starts_on)
     with translation.override("ar"):
-        registration_services.registration_create(participant=participant, choices=[(other, Attendance.REMOTE)])
+        registration_services.registration_create(participant=participant, choices=[(other, AttendanceMode.REMOTE)])
     messages = {m.template: m for m in OutgoingMessage.objects.filter(template__startswith="emails/")}
     # The registrant's acknowledgement in the language they registered in; focal points have no
     # recorded preference and get the site's default language.
@@ -512,7 +513,7 @@ def test_focal_point_email_counts_employees_with_a_plural(world):
     world["participant"].sme.save()
     other = MeetingFactory(study_group=world["meeting"].study_group)
     registration_services.registration_create(
-        participant=world["participant"], choices=[(other, Attendance.IN_PERSON)]
+        participant=world["participant"], choices=[(other, AttendanceMode.IN_PERSON)]
     )
     message = OutgoingMessage.objects.get(template="emails/focalpoint_registration_new")
     assert "1 employee," in message.body_text and "1 employee," in message.body_html

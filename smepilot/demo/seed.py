@@ -276,7 +276,7 @@ def seed_registrations(profiles, meetings, secretariat, deciders, shift):
             lookup=lookup,
             values={
                 "sme": profile.sme,
-                "attendance": attendance,
+                "attendance_mode": attendance,
                 "decide_by": decision_deadline(meeting=meetings[meeting_key], attendance=attendance),
                 "status": status,
                 "decided_by": (secretariat if on_behalf else deciders[profile.sme.administration.country.code])

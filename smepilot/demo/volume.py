@@ -63,7 +63,7 @@ from registration.deadlines import decision_deadline
 from registration.models import (
     ACTIVE_STATUSES,
     SME,
-    Attendance,
+    AttendanceMode,
     Eligibility,
     ParticipantProfile,
     Registration,
@@ -648,12 +648,12 @@ class _VolumeRun:
         reason = ""
         if status == RegistrationStatus.REJECTED:
             reason = REASON_NOT_CONFIRMED if sme["eligibility"] == Eligibility.REFUSED else REASON_INCOMPLETE
-        attendance = Attendance.REMOTE if remote else Attendance.IN_PERSON
+        attendance = AttendanceMode.REMOTE if remote else AttendanceMode.IN_PERSON
         return {
             "participant_id": profile["id"],
             "sme_id": sme["id"],
             "meeting_id": meeting.pk,
-            "attendance": attendance,
+            "attendance_mode": attendance,
             # Written in bulk, not through Registration.save: the approve-by date from the same rule.
             "decide_by": decision_deadline(meeting=meeting, attendance=attendance),
             "status": status,

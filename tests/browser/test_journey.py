@@ -7,7 +7,9 @@ by an emailed code and the second factor (setting up the authenticator app the f
 after that), rejects one request with a reason, confirms the SME, approves the other and
 bulk-approves what else is pending. The representative sees the outcomes and receives the email
 with the calendar file; the secretariat signs in with the second factor too, finds them in the
-admin, exports XLSX and opens the pilot report. Registration and approval are done with the keyboard alone.
+admin, exports XLSX and opens the pilot report; at the meeting, an officer checks the representative
+in on a phone by the code of their badge (a second check-in is refused). Registration and approval
+are done with the keyboard alone.
 
 The representative and the focal point walk it in English, French or Arabic (the browser's
 language); the words they look for come from the site's own catalogues, and no English sentence of
@@ -274,6 +276,11 @@ def test_the_whole_journey(shape, language, screen, request, new_context, mail, 
     calendar_files = {name: text for name, text in mail.attachments(validated).items() if name.endswith(".ics")}
     assert calendar_files, "the validation email carries the meeting's calendar file"
     assert all("BEGIN:VEVENT" in text for text in calendar_files.values())
+    # In person: the badge's QR code is attached, and shown on "My registrations" with its code.
+    assert mail.attachments(validated)["check-in-qr-code.svg"].startswith("<svg")
+    code_shown = registrant.locator(".badge-codes li", has_text=titles[SG1_MEETING]).locator(".check-in-code")
+    check_in_code = code_shown.inner_text().strip()
+    assert check_in_code in mail.text(validated)
     mail.wait_for(to=email, subject_contains=words.start("[ITU-D SME pilot] Registration not validated: %(meeting)s"))
 
     # --- The secretariat finds them in the admin, exports XLSX, opens the pilot report --------
@@ -320,4 +327,31 @@ def test_the_whole_journey(shape, language, screen, request, new_context, mail, 
     expect(officer.get_by_role("table", name="Approval and rejection rates")).to_contain_text("All Administrations")
     expect(officer.get_by_role("table", name="Repeat participation across meetings")).to_be_visible()
     shot(officer, "secretariat: the pilot report")
+
+    # --- At the meeting, the secretariat checks the participant in, on a phone ----------------
+    # The desk: the meeting chosen, then the badge's code typed (the camera needs a real badge).
+    sg1_in_english = titles_in("en")[SG1_MEETING]
+    officer.goto(site.url + "/admin/registration/attendance/check-in/")
+    officer.get_by_role("link", name=re.compile(re.escape(sg1_in_english))).click()
+    desk = officer.url
+    # The printable badge carries the same code under its QR code.
+    officer.goto(
+        desk.replace("/admin/registration/attendance/check-in/", "/admin/meetings/meeting/") + "participants/"
+    )
+    officer.locator("tr", has_text=family_name).get_by_role("link", name=re.compile("Badge")).click()
+    expect(officer.locator(".badge")).to_contain_text(check_in_code)
+    expect(officer.locator(".badge img.badge-qr")).to_be_visible()
+    shot(officer, "secretariat: the badge")
+    phone = new_context(viewport=PHONES["phone-360"], storage_state=officer.context.storage_state()).new_page()
+    phone.goto(desk)
+    phone.get_by_label("Check-in code").fill(check_in_code)
+    phone.get_by_role("button", name="Check in").click()
+    expect(phone.locator(".check-in-outcome")).to_contain_text(f"Checked in: Amina {family_name} ({sme_name})")
+    assert_fits_phone(phone, "secretariat: checked in on a phone")
+    shot(phone, "secretariat: checked in on a phone")
+    phone.get_by_label("Check-in code").fill(check_in_code)
+    phone.get_by_role("button", name="Check in").click()
+    expect(phone.locator(".check-in-outcome")).to_contain_text(f"Amina {family_name} was already checked in at")
+    assert_fits_phone(phone, "secretariat: a second check-in refused")
+    shot(phone, "secretariat: a second check-in refused")
     assert not problems, "\n".join(problems)
