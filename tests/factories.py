@@ -10,7 +10,16 @@ from django.utils import timezone
 
 from focalpoints.models import Administration, FocalPoint, ItuRegion
 from meetings.models import Meeting, MeetingKind, Pilot, Sector, StudyGroup
-from registration.models import SME, Attendance, Eligibility, ParticipantProfile, Registration, RegistrationStatus
+from registration.models import (
+    SME,
+    Attendance,
+    Eligibility,
+    ParticipantProfile,
+    Registration,
+    RegistrationStatus,
+    VisaLetterRequest,
+)
+from registration.visas import reference_new
 from smepilot.outbox.models import OutgoingMessage
 
 COUNTRIES = ["KE", "SN", "BR", "MX", "EG", "JO", "IN", "VN", "KZ", "RU", "DE", "FR", "CH", "GH", "AR", "TH"]
@@ -139,6 +148,25 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     meeting = factory.SubFactory(MeetingFactory)
     attendance = Attendance.IN_PERSON
     status = RegistrationStatus.PENDING
+
+
+class VisaLetterRequestFactory(factory.django.DjangoModelFactory):
+    """A request for a visa support letter, for a validated registration to attend in person."""
+
+    class Meta:
+        model = VisaLetterRequest
+
+    registration = factory.SubFactory(
+        RegistrationFactory, status=RegistrationStatus.VALIDATED, decided_at=factory.LazyFunction(timezone.now)
+    )
+    reference = factory.LazyFunction(reference_new)
+    passport_name = "AMINA WANJIKU"
+    nationality = "KE"
+    passport_number = "AK1234567"
+    date_of_birth = datetime.date(1985, 3, 14)
+    passport_issued_on = factory.LazyFunction(lambda: today() - datetime.timedelta(days=400))
+    passport_expires_on = factory.LazyFunction(lambda: today() + datetime.timedelta(days=3000))
+    language = "en"
 
 
 class AccountPreferencesFactory(factory.django.DjangoModelFactory):
