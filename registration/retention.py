@@ -276,7 +276,7 @@ def _people_anonymise(*, profile_ids: list[int], user_ids: list[int], now: datet
     )
     _log_entries_anonymise(ParticipantProfile, profile_ids)
     _log_entries_anonymise(Registration, registration_ids)
-    visa_request_ids = VisaLetterRequest.objects.filter(registration_id__in=registration_ids).values_list("pk")
+    visa_request_ids = VisaLetterRequest.objects.filter(registration_id__in=registration_ids).values("pk")
     figures.visa_passports = visas.visa_passports_erase(request_ids=visa_request_ids, now=now)
     figures.add(_accounts_anonymise(user_ids))
     return figures

@@ -296,6 +296,6 @@ def visa_passports_erase(*, request_ids, now: datetime.datetime | None = None) -
     now = now or timezone.now()
     erased = dict.fromkeys(("passport_name", "nationality", "passport_number"), "")
     erased |= {field: None for field in PASSPORT_FIELDS if field not in erased}
-    return VisaLetterRequest.objects.filter(pk__in=list(request_ids), passport_erased_at__isnull=True).update(
+    return VisaLetterRequest.objects.filter(pk__in=request_ids, passport_erased_at__isnull=True).update(
         passport_erased_at=now, updated_at=now, **erased
     )

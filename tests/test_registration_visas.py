@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from registration import visas
 from registration.models import Attendance, RegistrationStatus, VisaLetterRequest, VisaRequestStatus
-from registration.retention import personal_data_purge
+from registration.retention import account_close, personal_data_purge
 from registration.visa_letter import visa_letter_pdf
 from smepilot.outbox.models import OutgoingMessage
 from tests.factories import (
@@ -276,3 +276,13 @@ def test_the_daily_purge_erases_passport_details_the_set_period_after_the_meetin
     assert due.reference and due.status == VisaRequestStatus.ISSUED  # the secretariat can still verify it
     assert kept.passport_number == "AK1234567"
     assert personal_data_purge().visa_passports == 0  # idempotent
+
+
+def test_closing_the_account_erases_the_passport_details_at_once(django_capture_on_commit_callbacks):
+    visa_request = VisaLetterRequestFactory()
+
+    with django_capture_on_commit_callbacks():
+        account_close(user=visa_request.registration.participant.user)
+
+    visa_request.refresh_from_db()
+    assert visa_request.passport_erased_at is not None and visa_request.passport_number == ""
