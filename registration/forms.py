@@ -235,3 +235,34 @@ class AccountCloseForm(forms.Form):
                 code="wrong_password",
             )
         return password
+
+
+def _nationality_choices():
+    from django_countries import countries
+
+    return [("", _("Choose a nationality")), *countries]  # in the reader's language, at each rendering
+
+
+class PassportDateInput(forms.DateInput):
+    """The browser's date picker; its value is an ISO date, the format HTML's date input reads and sends."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class VisaLetterRequestForm(forms.Form):
+    """The passport details a visa support letter needs, and nothing more (registration.visas)."""
+
+    passport_name = forms.CharField(
+        label=_("Name as written in your passport"),
+        max_length=200,
+        validators=[validate_one_line],
+        widget=forms.TextInput({"autocomplete": "name"}),
+    )
+    nationality = forms.ChoiceField(label=_("Nationality"), choices=_nationality_choices)
+    passport_number = forms.CharField(label=_("Passport number"), max_length=30)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=PassportDateInput({"autocomplete": "bday"}))
+    passport_issued_on = forms.DateField(label=_("Date of issue"), widget=PassportDateInput())
+    passport_expires_on = forms.DateField(label=_("Date of expiry"), widget=PassportDateInput())
