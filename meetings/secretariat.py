@@ -33,6 +33,8 @@ SECRETARIAT_PERMISSIONS = {
     ("registration", "sme"): VIEW_ADD_CHANGE,
     ("registration", "participantprofile"): VIEW_ADD_CHANGE,
     ("registration", "registration"): VIEW_ADD_CHANGE,
+    # View, and change to issue or refuse through the actions (the page itself is read-only).
+    ("registration", "visaletterrequest"): ("view", "change"),
     # View, and change to resend a message that failed.
     ("outbox", "outgoingmessage"): ("view", "change"),
 }

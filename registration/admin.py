@@ -386,3 +386,7 @@ class RegistrationAdmin(
     @admin.display(description=_("created"), ordering="created_at")
     def created_on(self, obj):
         return local_date(obj.created_at)
+
+
+# admin_visas: the visa support letter requests.
+from . import admin_visas  # noqa: E402, F401

@@ -349,4 +349,5 @@ FACTORY_BY_MODEL_LABEL = {
     "registration.SME": SMEFactory,
     "registration.ParticipantProfile": ParticipantProfileFactory,
     "registration.Registration": RegistrationFactory,
+    "registration.VisaLetterRequest": VisaLetterRequestFactory,
 }

@@ -38,7 +38,6 @@ MACHINE_FORMATS = {
     ("focalpoints/ics.py", "%Y%m%d"): "iCalendar DATE value of DTSTART/DTEND (RFC 5545, 3.3.4)",
     ("focalpoints/ics.py", "%Y%m%dT%H%M%SZ"): "iCalendar UTC DATE-TIME of DTSTAMP (RFC 5545, 3.3.5)",
     ("registration/exports.py", "%Y%m%d-%H%M"): "time stamp in an export's file name",
-    ("registration/forms.py", "%Y-%m-%d"): "value of an HTML date input, which browsers read and send as ISO 8601",
 }
 # Inside an HTML datetime="" attribute a template may write the machine format (HTML, 4.5.14).
 HTML_DATETIME_PATTERNS = {"c", "Y-m-d", "Y-m-d H:i", r"Y-m-d\TH:i:sO"}
