@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from focalpoints.models import FocalPoint
 from meetings.models import Meeting, Pilot
-from registration.models import Attendance, ParticipantProfile, Registration, RegistrationStatus
+from registration.models import Attendance, ParticipantProfile, Registration, RegistrationStatus, VisaRequestStatus
 from smepilot.demo.volume import volume_seed
 from tests import factories
 from tests.second_factor import sign_in_with_second_factor
@@ -41,8 +41,9 @@ from tests.second_factor import sign_in_with_second_factor
 pytestmark = pytest.mark.django_db
 
 SIZES = (1, 100, 10_000)
-# The first step's registrations: the representative's pending one and the one the focal point decided.
-FIRST_STEP_ROWS = 2
+# The first step's registrations: the representative's pending one, the one the focal point decided, and
+# the representative's two with visa support letter requests.
+FIRST_STEP_ROWS = 4
 # Of each step's registrations, these are the measured people's own: the focal point's Administration's
 # pending and decided ones, and the representative's cancelled ones (one a meeting, and again).
 OWN_SHARE = {"pending": 0.05, "decided": 0.05, "cancelled": 0.01}
@@ -130,7 +131,29 @@ def _world():
         decided_by=focal_point.user,
         decided_at=timezone.now(),
     )
+    # Visa support letters of the representative: one refused (their list offers to ask again, the
+    # request page shows its form) and one issued (their list links to the letter, downloaded below).
+    others = list(Meeting.objects.filter(pk__in=seeded["meeting_ids"]).exclude(pk=meeting.pk).order_by("pk")[:2])
+    visa_requests = [
+        factories.VisaLetterRequestFactory(
+            registration=Registration.objects.create(
+                participant=representative,
+                sme=registration.sme,
+                meeting=other,
+                attendance=Attendance.IN_PERSON,
+                status=RegistrationStatus.VALIDATED,
+                decided_by=focal_point.user,
+                decided_at=timezone.now(),
+            ),
+            status=status,
+            decided_at=timezone.now(),
+            refusal_reason="Dates" if status == VisaRequestStatus.REFUSED else "",
+        )
+        for other, status in zip(others, (VisaRequestStatus.REFUSED, VisaRequestStatus.ISSUED), strict=True)
+    ]
     return {
+        "visa_refused": visa_requests[0],
+        "visa_issued": visa_requests[1],
         "meeting": meeting,
         "meetings": list(Meeting.objects.filter(pk__in=seeded["meeting_ids"]).order_by("pk")),
         "focal_point": focal_point,
@@ -211,6 +234,12 @@ _SITE_PAGES = {
     "my registrations": ("representative", "registration:list", ()),
     "register": ("representative", "registration:new", ()),
     "cancel a registration": ("representative", "registration:cancel", ("registration",)),
+    "request a visa support letter": ("representative", "registration:visa_request", ("visa_refused.registration",)),
+    "download a visa support letter": (
+        "representative",
+        "registration:visa_letter_download",
+        ("visa_issued.registration", "visa_issued.reference"),
+    ),
     "focal point pending list": ("focal point", "focalpoints:pending", ()),
     "focal point SMEs": ("focal point", "focalpoints:smes", ()),
     "focal point registration": ("focal point", "focalpoints:registration", ("registration",)),
@@ -221,9 +250,18 @@ _SITE_PAGES = {
 def _site_pages(world) -> dict[str, tuple[str, str]]:
     """(who asks, path) of each page of the site."""
     return {
-        name: (who, reverse(url_name, args=[world[key].pk for key in keys]))
+        name: (who, reverse(url_name, args=[_argument(world, key) for key in keys]))
         for name, (who, url_name, keys) in _SITE_PAGES.items()
     }
+
+
+def _argument(world, key: str):
+    """A row's id ("registration"), or an attribute of a row ("visa_issued.reference"), from the world."""
+    name, _dot, attribute = key.partition(".")
+    value = world[name]
+    for part in attribute.split(".") if attribute else ():
+        value = getattr(value, part)
+    return value.pk if hasattr(value, "pk") else value
 
 
 def _queries(client, path, *, warm: bool) -> int:

@@ -50,6 +50,8 @@ REPRESENTATIVE_PAGES = [
     ("registration:list", lambda site, page: reverse("registration:list"), 200),
     ("registration:new", lambda site, page: reverse("registration:new"), 200),
     ("registration:cancel", _first_link("/registrations/", "main a[href$='/cancel/']"), 200),
+    # The demo representative's validated registration to attend in person offers a visa support letter.
+    ("registration:visa_request", _first_link("/registrations/", "main a[href$='/visa-letter/']"), 200),
     # The confirmation only: closing takes the POST with the password.
     ("registration:account_close", lambda site, page: reverse("registration:account_close"), 200),
     ("meetings:list", lambda site, page: reverse("meetings:list"), 200),
@@ -101,7 +103,10 @@ NOT_TOURED = {
     "mfa_download_recovery_codes": "a text file to save, not a page",
 }
 # Addresses that answer with a file to save rather than a page, and the page that links to them.
-DOWNLOADS = {"registration:data_download": "registration:profile"}
+DOWNLOADS = {
+    "registration:data_download": "registration:profile",
+    "registration:visa_letter_download": "registration:list",
+}
 
 
 def _site_page_names() -> set[str]:
