@@ -151,6 +151,14 @@ class RegistrationStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class ListConsent(models.TextChoices):
+    """Whether the person appears in the meeting's list of participants, and to whom (their choice)."""
+
+    NOT_LISTED = "none", _("Not listed")
+    PARTICIPANTS = "participants", _("Listed for the meeting's registered participants")
+    PUBLIC = "public", _("Listed publicly")
+
+
 # A registration holds its place while pending or validated; rejected and cancelled ones do not.
 ACTIVE_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.VALIDATED)
 
@@ -184,6 +192,11 @@ class Registration(models.Model):
     )
     reason = models.TextField(_("reason"), blank=True, validators=[validate_multiline])
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # The person's own choice, made when registering and changed from "My registrations"; nobody is
+    # listed without it (registration.participant_lists).
+    list_consent = models.CharField(
+        _("list of participants"), max_length=12, choices=ListConsent.choices, default=ListConsent.NOT_LISTED
+    )
     # Set when the secretariat registered the person on their behalf (in the admin); empty when
     # the person registered themselves on the site.
     added_by = models.ForeignKey(
@@ -214,6 +227,9 @@ class Registration(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(attendance__in=Attendance.values), name="registration_attendance_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(list_consent__in=ListConsent.values), name="registration_list_consent_valid"
             ),
             models.CheckConstraint(
                 condition=~Q(status=RegistrationStatus.REJECTED) | ~Q(reason=""),

@@ -177,6 +177,8 @@ ADMIN_WRITE_PATHS = {
             "meetings_meeting_participants": READ_ONLY_PAGE,
             "meetings_meeting_badges": READ_ONLY_PAGE,
             "meetings_meeting_attendance_sheet": READ_ONLY_PAGE,
+            "meetings_meeting_participant_list_pdf": READ_ONLY_PAGE,
+            "meetings_meeting_participant_list_xlsx": READ_ONLY_PAGE,
         },
         "inlines": {},
     },

@@ -32,7 +32,14 @@ from django.utils import timezone
 
 from focalpoints.models import FocalPoint
 from meetings.models import Meeting, Pilot
-from registration.models import Attendance, ParticipantProfile, Registration, RegistrationStatus, VisaRequestStatus
+from registration.models import (
+    Attendance,
+    ListConsent,
+    ParticipantProfile,
+    Registration,
+    RegistrationStatus,
+    VisaRequestStatus,
+)
 from smepilot.demo.volume import volume_seed
 from tests import factories
 from tests.second_factor import sign_in_with_second_factor
@@ -86,8 +93,10 @@ def _own_rows(world, *, size: int, step: int) -> int:
             status=RegistrationStatus.VALIDATED,
             decided_by=world["focal_point"].user,
             decided_at=now,
+            # Half listed publicly, half for participants: the meeting's list of participants grows too.
+            list_consent=ListConsent.PUBLIC if n % 2 else ListConsent.PARTICIPANTS,
         )
-        for person in waiting[share["pending"] :]
+        for n, person in enumerate(waiting[share["pending"] :])
     ]
     meetings = world["meetings"]
     rows += [
@@ -197,7 +206,7 @@ def _admin_pages(world) -> dict[str, str]:
             with contextlib.suppress(NoReverseMatch):
                 pages[f"admin {model._meta.label} history"] = reverse(f"{info}_history", args=[first.pk])
     meeting = world["meeting"].pk
-    for name in ("participants", "badges", "attendance_sheet"):
+    for name in ("participants", "badges", "attendance_sheet", "participant_list_pdf", "participant_list_xlsx"):
         pages[f"admin meeting {name}"] = reverse(f"admin:meetings_meeting_{name}", args=[meeting])
     pages["admin pilot report"] = reverse("admin:meetings_pilotreport_report", args=[world["report"].pk])
     for name, (url_name, query) in _STATIC_ADMIN_PAGES.items():
@@ -240,6 +249,10 @@ _SITE_PAGES = {
         "registration:visa_letter_download",
         ("visa_issued.registration", "visa_issued.reference"),
     ),
+    "list of participants, signed out": ("anonymous", "meetings:participants", ("meeting",)),
+    "list of participants": ("representative", "meetings:participants", ("meeting",)),
+    "list of participants, secretariat": ("secretariat", "meetings:participants", ("meeting",)),
+    "list of participants, your choice": ("representative", "registration:list_consent", ("registration",)),
     "focal point pending list": ("focal point", "focalpoints:pending", ()),
     "focal point SMEs": ("focal point", "focalpoints:smes", ()),
     "focal point registration": ("focal point", "focalpoints:registration", ("registration",)),
@@ -314,7 +327,10 @@ def _page_names() -> list[str]:
     for model in admin.site._registry:
         names.append(f"admin {model._meta.app_label} app")
         names += [f"admin {model._meta.label} {page}" for page in ("list", "add", "change", "history")]
-    names += [f"admin meeting {name}" for name in ("participants", "badges", "attendance_sheet")]
+    names += [
+        f"admin meeting {name}"
+        for name in ("participants", "badges", "attendance_sheet", "participant_list_pdf", "participant_list_xlsx")
+    ]
     names.append("admin pilot report")
     return [*dict.fromkeys(names), *_SITE_PAGES]
 
