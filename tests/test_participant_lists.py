@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -204,3 +205,13 @@ def test_the_secretariat_signed_out_of_its_second_factor_cannot_export(meeting):
     response = client.get(reverse("admin:meetings_meeting_participant_list_xlsx", args=[meeting.pk]))
 
     assert response.status_code in (302, 403)
+
+
+@pytest.mark.both_engines
+def test_the_database_refuses_a_choice_that_is_not_one_of_the_three():
+    registration = RegistrationFactory()
+
+    with pytest.raises(IntegrityError, match="registration_list_consent_valid"), transaction.atomic():
+        Registration.objects.filter(pk=registration.pk).update(list_consent="everyone")
+    with pytest.raises(IntegrityError, match="registration_list_consent_valid"), transaction.atomic():
+        RegistrationFactory(list_consent="everyone")
