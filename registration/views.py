@@ -39,7 +39,14 @@ def home(request):
 @require_safe
 def privacy_notice(request):
     # Public: it is read before an account exists.
-    return render(request, "registration/privacy.html", {"retention_days": settings.PERSONAL_DATA_RETENTION_DAYS})
+    return render(
+        request,
+        "registration/privacy.html",
+        {
+            "retention_days": settings.PERSONAL_DATA_RETENTION_DAYS,
+            "visa_retention_days": settings.VISA_PASSPORT_RETENTION_DAYS,
+        },
+    )
 
 
 @login_required
