@@ -19,7 +19,7 @@ from .models import SME, Attendance, ListConsent
 
 LIST_CONSENT_HELP = _(
     "Your name, SME and country, marked as an SME participant. Not listed unless you choose; you can change "
-    "this later in “My registrations”."
+    "this later from the list of your registrations."
 )
 
 

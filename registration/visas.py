@@ -76,7 +76,7 @@ def visa_request_refusal(*, registration: Registration, today: datetime.date | N
     if held is not None and held.status == VisaRequestStatus.REQUESTED:
         return _("You have already requested a visa support letter for this meeting; the secretariat is handling it.")
     if held is not None:
-        return _("A visa support letter was already issued for this meeting; download it from “My registrations”.")
+        return _("A visa support letter was already issued for this meeting; download it from the list of your registrations.")
     return ""
 
 
