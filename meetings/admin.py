@@ -19,6 +19,7 @@ from modeltranslation.utils import build_localized_fieldname
 from registration.models import ACTIVE_STATUSES, Registration
 from smepilot.admin_base import ServiceWriteAdminMixin
 
+from .admin_participant_list import MeetingParticipantListExportsAdminMixin
 from .admin_participants import MeetingParticipantsAdminMixin
 from .admin_search import StudyGroupSearchAdminMixin
 from .models import Meeting, Pilot, StudyGroup
@@ -144,6 +145,7 @@ def _active_registration_count():
 @admin.register(Meeting)
 class MeetingAdmin(
     StudyGroupSearchAdminMixin,
+    MeetingParticipantListExportsAdminMixin,
     MeetingParticipantsAdminMixin,
     ServiceWriteAdminMixin,
     InLanguagesAdminMixin,

@@ -38,6 +38,8 @@ SECRETARIAT_PERMISSIONS = {
     ("registration", "registrationduefordecision"): ("view", "change"),
     # Add: check participants in at the meeting's desk (and undo a check-in made by mistake).
     ("registration", "attendance"): ("view", "add"),
+    # View, and change to issue or refuse through the actions (the page itself is read-only).
+    ("registration", "visaletterrequest"): ("view", "change"),
     # View, and change to resend a message that failed.
     ("outbox", "outgoingmessage"): ("view", "change"),
 }

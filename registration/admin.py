@@ -403,7 +403,8 @@ class RegistrationAdmin(
         return local_date(obj.created_at)
 
 
-from . import admin_due  # noqa: E402,F401  (the secretariat's queue, on the same admin site)
-
-# The check-in desk and the attendances it records (registered on import).
+# Admins of their own modules, on the same admin site (registered on import): the secretariat's queue
+# of requests due for a decision, the visa support letter requests, and the check-in desk with the
+# attendances it records.
+from . import admin_due, admin_visas  # noqa: E402, F401
 from .admin_checkin import AttendanceAdmin  # noqa: E402, F401

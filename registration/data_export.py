@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.apps import apps
 from django.conf import settings
+from django.db.models import Prefetch
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from smepilot.models import AccountPreferences
 from smepilot.outbox.models import OutgoingMessage
 from smepilot.outbox.services import REDACTED_BODY, SECRET_TEMPLATE_PREFIXES
 
-from .models import Attendance, ParticipantProfile, Registration
+from .models import Attendance, ParticipantProfile, Registration, VisaLetterRequest
 
 FORMAT_VERSION = 1
 
@@ -51,6 +52,20 @@ def _sme(sme, *, reader_id: int) -> dict | None:
         "eligibility_decided_at": _moment(sme.eligibility_decided_at),
         "eligibility_reason": sme.eligibility_reason,
         "declared_by_you": sme.created_by_id == reader_id,
+    }
+
+
+def _visa_request(visa_request) -> dict:
+    """That the request exists and how it was answered; never the passport details themselves (its
+    number above all), which the site keeps only for the letter and erases after the meeting."""
+    return {
+        "reference": visa_request.reference,
+        "status": visa_request.status,
+        "requested_at": _moment(visa_request.created_at),
+        "decided_at": _moment(visa_request.decided_at),
+        "refusal_reason": visa_request.refusal_reason,
+        "passport_details_held": visa_request.passport_erased_at is None,
+        "passport_details_erased_at": _moment(visa_request.passport_erased_at),
     }
 
 
@@ -96,6 +111,7 @@ def personal_data_export(*, user) -> dict:
     registrations = list(
         Registration.objects.filter(participant__user=user)
         .select_related("meeting", "meeting__study_group", "sme", "sme__administration", "decided_by", "attendance")
+        .prefetch_related(Prefetch("visa_requests", queryset=VisaLetterRequest.objects.order_by("created_at", "pk")))
         .order_by("meeting__starts_on", "created_at", "pk")
     )
     people = PeopleNames()
@@ -167,6 +183,9 @@ def personal_data_export(*, user) -> dict:
                     "decided_by_the_secretariat_on_behalf_of_the_administration": registration.decided_on_behalf,
                     "reason": registration.reason,
                 },
+                "visa_support_letters": [
+                    _visa_request(visa_request) for visa_request in registration.visa_requests.all()
+                ],
             }
             for registration in registrations
         ],

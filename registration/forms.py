@@ -15,7 +15,24 @@ from focalpoints.selectors import administrations_by_name
 from smepilot.l10n import currency_choices, is_current_currency
 from smepilot.text import INTEGER_MAX, validate_multiline, validate_one_line
 
-from .models import SME, AttendanceMode
+from .models import SME, AttendanceMode, ListConsent
+
+LIST_CONSENT_HELP = _(
+    "Your name, SME and country, marked as an SME participant. Not listed unless you choose; you can change "
+    "this later from the list of your registrations."
+)
+
+
+def list_consent_field():
+    return forms.ChoiceField(
+        label=_("Appear in the meeting's list of participants?"),
+        choices=ListConsent.choices,
+        initial=ListConsent.NOT_LISTED,
+        widget=forms.RadioSelect,
+        help_text=LIST_CONSENT_HELP,
+        error_messages={"required": _("Choose whether and to whom you appear in the list of participants.")},
+    )
+
 
 # The label links to the notice; rendered lazily so the translation and the URL resolve per request.
 format_html_lazy = lazy(format_html, SafeString)
@@ -192,11 +209,14 @@ class RegistrationForm(forms.Form):
                 required=False,
                 widget=forms.RadioSelect,
             )
+        self.fields["list_consent"] = list_consent_field()
         if self.is_bound:
             # A page sent back with an error keeps "in person" chosen where nothing was posted.
             self.data = self.data.copy()
             for meeting in self.meetings:
                 self.data.setdefault(f"attendance_{meeting.pk}", AttendanceMode.IN_PERSON)
+            # Not listed unless the person chose otherwise.
+            self.data.setdefault("list_consent", ListConsent.NOT_LISTED)
 
     def choices(self):
         return [
@@ -235,3 +255,38 @@ class AccountCloseForm(forms.Form):
                 code="wrong_password",
             )
         return password
+
+
+def _nationality_choices():
+    from django_countries import countries
+
+    return [("", _("Choose a nationality")), *countries]  # in the reader's language, at each rendering
+
+
+class PassportDateInput(forms.DateInput):
+    """The browser's date picker; its value is an ISO date, the format HTML's date input reads and sends."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class VisaLetterRequestForm(forms.Form):
+    """The passport details a visa support letter needs, and nothing more (registration.visas)."""
+
+    passport_name = forms.CharField(
+        label=_("Name as written in your passport"),
+        max_length=200,
+        validators=[validate_one_line],
+        widget=forms.TextInput({"autocomplete": "name"}),
+    )
+    nationality = forms.ChoiceField(label=_("Nationality"), choices=_nationality_choices)
+    passport_number = forms.CharField(label=_("Passport number"), max_length=30)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=PassportDateInput({"autocomplete": "bday"}))
+    passport_issued_on = forms.DateField(label=_("Date of issue"), widget=PassportDateInput())
+    passport_expires_on = forms.DateField(label=_("Date of expiry"), widget=PassportDateInput())
+
+
+class ListConsentForm(forms.Form):
+    list_consent = list_consent_field()

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from smepilot.text import integer_max, validate_multiline, validate_one_line
@@ -151,6 +152,14 @@ class RegistrationStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class ListConsent(models.TextChoices):
+    """Whether the person appears in the meeting's list of participants, and to whom (their choice)."""
+
+    NOT_LISTED = "none", _("Not listed")
+    PARTICIPANTS = "participants", _("Listed for the meeting's registered participants")
+    PUBLIC = "public", _("Listed publicly")
+
+
 # A registration holds its place while pending or validated; rejected and cancelled ones do not.
 ACTIVE_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.VALIDATED)
 
@@ -187,6 +196,11 @@ class Registration(models.Model):
     )
     reason = models.TextField(_("reason"), blank=True, validators=[validate_multiline])
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # The person's own choice, made when registering and changed from "My registrations"; nobody is
+    # listed without it (registration.participant_lists).
+    list_consent = models.CharField(
+        _("list of participants"), max_length=12, choices=ListConsent.choices, default=ListConsent.NOT_LISTED
+    )
     # Set when the secretariat registered the person on their behalf (in the admin); empty when
     # the person registered themselves on the site.
     added_by = models.ForeignKey(
@@ -227,6 +241,9 @@ class Registration(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(attendance_mode__in=AttendanceMode.values), name="registration_attendance_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(list_consent__in=ListConsent.values), name="registration_list_consent_valid"
             ),
             models.CheckConstraint(
                 condition=~Q(status=RegistrationStatus.REJECTED) | ~Q(reason=""),
@@ -337,3 +354,103 @@ class Attendance(models.Model):
 
     def __str__(self):
         return str(self.registration)
+
+
+class VisaRequestStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    ISSUED = "issued", _("Issued")
+    REFUSED = "refused", _("Refused")
+
+
+# A request that is open or was answered with a letter: the registration has no room for another.
+VISA_REQUEST_HOLDING_STATUSES = (VisaRequestStatus.REQUESTED, VisaRequestStatus.ISSUED)
+# The passport details a letter needs, and nothing more; erased by the purge (registration.visas).
+PASSPORT_FIELDS = (
+    "passport_name",
+    "nationality",
+    "passport_number",
+    "date_of_birth",
+    "passport_issued_on",
+    "passport_expires_on",
+)
+
+
+class VisaLetterRequest(models.Model):
+    """A person's request for a visa support letter, for one validated in-person registration.
+
+    The passport details are asked for only here, kept until the meeting's end plus
+    VISA_PASSPORT_RETENTION_DAYS, then erased (the row, its reference and decision stay); they are
+    never exported and never written to the change history.
+    """
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="visa_requests", verbose_name=_("registration")
+    )
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=VisaRequestStatus.choices, default=VisaRequestStatus.REQUESTED
+    )
+    passport_name = models.CharField(
+        _("name as in the passport"), max_length=200, blank=True, validators=[validate_one_line]
+    )
+    nationality = CountryField(_("nationality"), blank=True)
+    passport_number = models.CharField(_("passport number"), max_length=20, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    passport_issued_on = models.DateField(_("passport issued on"), null=True, blank=True)
+    passport_expires_on = models.DateField(_("passport expires on"), null=True, blank=True)
+    # The language the letter is written in: the person's when it was issued, so a download later
+    # gives the same letter whatever language the site is read in.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    refusal_reason = models.TextField(_("reason for the refusal"), blank=True, validators=[validate_multiline])
+    passport_erased_at = models.DateTimeField(_("passport details erased at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=list(PASSPORT_FIELDS))
+
+    class Meta:
+        verbose_name = _("visa support letter request")
+        verbose_name_plural = _("visa support letter requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration"],
+                condition=Q(status__in=VISA_REQUEST_HOLDING_STATUSES),
+                name="visa_request_one_open_or_issued_per_registration",
+                violation_error_message=_("This registration already has a visa support letter request."),
+            ),
+            models.CheckConstraint(condition=Q(status__in=VisaRequestStatus.values), name="visa_request_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=VisaRequestStatus.REFUSED) | ~Q(refusal_reason=""),
+                name="visa_request_refusal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=VisaRequestStatus.REQUESTED) | Q(decided_at__isnull=False),
+                name="visa_request_decision_has_time",
+            ),
+            # Either every passport detail is there, or they were erased together.
+            models.CheckConstraint(
+                condition=Q(passport_erased_at__isnull=False)
+                | (
+                    ~Q(passport_name="")
+                    & ~Q(nationality="")
+                    & ~Q(passport_number="")
+                    & Q(date_of_birth__isnull=False)
+                    & Q(passport_issued_on__isnull=False)
+                    & Q(passport_expires_on__isnull=False)
+                ),
+                name="visa_request_passport_complete_or_erased",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="visa_request_status_idx")]
+
+    def __str__(self):
+        return self.reference

@@ -53,7 +53,8 @@ from meetings.models import Appointment, DecisionParticipant
 from smepilot.models import AccountPreferences
 from smepilot.outbox.models import MessageStatus, OutgoingMessage
 
-from .models import ACTIVE_STATUSES, SME, ParticipantProfile, Registration
+from . import visas
+from .models import ACTIVE_STATUSES, SME, ParticipantProfile, Registration, VisaLetterRequest
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ class PurgeFigures:
     social_accounts: int = 0
     sessions: int = 0
     outbox_messages: int = 0
+    visa_passports: int = 0
 
     def add(self, other: "PurgeFigures") -> None:
         for field in fields(self):
@@ -274,6 +276,8 @@ def _people_anonymise(*, profile_ids: list[int], user_ids: list[int], now: datet
     )
     _log_entries_anonymise(ParticipantProfile, profile_ids)
     _log_entries_anonymise(Registration, registration_ids)
+    visa_request_ids = VisaLetterRequest.objects.filter(registration_id__in=registration_ids).values("pk")
+    figures.visa_passports = visas.visa_passports_erase(request_ids=visa_request_ids, now=now)
     figures.add(_accounts_anonymise(user_ids))
     return figures
 
@@ -344,6 +348,7 @@ def personal_data_purge(
         figures.smes = smes_due_for_anonymisation(now=now, leaving=profile_ids).count()
         figures.focal_points = focal_points_due_for_anonymisation(now=now).count()
         figures.outbox_messages = outbox_messages_due_for_deletion(now=now).count()
+        figures.visa_passports = visas.visa_requests_due_for_erasure(today=timezone.localdate(now)).count()
         return figures
 
     done = 0
@@ -398,6 +403,21 @@ def personal_data_purge(
                 ).values_list("pk", flat=True)
             )
             figures.add(_accounts_anonymise(accounts))
+
+    # Passport details given for visa support letters: kept only until the meeting's end plus
+    # VISA_PASSPORT_RETENTION_DAYS, however recent the person's other activity (registration.visas).
+    passports = list(
+        visas.visa_requests_due_for_erasure(today=timezone.localdate(now)).order_by("pk").values_list("pk", flat=True)
+    )
+    for batch in _batches(passports, batch_size):
+        with transaction.atomic():
+            locked = list(
+                visas.visa_requests_due_for_erasure(today=timezone.localdate(now))
+                .filter(pk__in=batch)
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)
+            )
+            figures.visa_passports += visas.visa_passports_erase(request_ids=locked, now=now)
 
     old_messages = list(outbox_messages_due_for_deletion(now=now).order_by("pk").values_list("pk", flat=True))
     for batch in _batches(old_messages, batch_size * 5):

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from meetings.translated import in_reader_language
 
 from .badges import check_in_code, has_badge, qr_data_uri
-from .models import ParticipantProfile, Registration, RegistrationStatus
+from .models import ParticipantProfile, Registration, RegistrationStatus, VisaLetterRequest
 
 
 def profile_of(*, user) -> ParticipantProfile | None:
@@ -25,10 +26,18 @@ def profile_of(*, user) -> ParticipantProfile | None:
 
 
 def registrations_of(*, user):
-    """The person's own registrations, newest meeting first, in one query whatever their number."""
+    """The person's own registrations, newest meeting first, in two queries whatever their number: the
+    second brings their visa support letter requests, the latest first (``visa_requests_latest_first``)."""
     return (
         Registration.objects.filter(participant__user=user)
         .select_related("meeting", "meeting__study_group", "sme", "sme__administration", "decided_by")
+        .prefetch_related(
+            Prefetch(
+                "visa_requests",
+                queryset=VisaLetterRequest.objects.order_by("-created_at", "-pk"),
+                to_attr="visa_requests_latest_first",
+            )
+        )
         .order_by("-meeting__starts_on", in_reader_language("meeting__title"), "-created_at")
     )
 

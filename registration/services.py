@@ -29,6 +29,7 @@ from .models import (
     SME,
     AttendanceMode,
     Eligibility,
+    ListConsent,
     ParticipantProfile,
     Registration,
     RegistrationStatus,
@@ -352,7 +353,12 @@ NOT_LOOKED_UP = object()
 
 
 def registration_create(
-    *, participant: ParticipantProfile, choices: list[tuple[Meeting, str]], added_by=None, pilot=NOT_LOOKED_UP
+    *,
+    participant: ParticipantProfile,
+    choices: list[tuple[Meeting, str]],
+    added_by=None,
+    pilot=NOT_LOOKED_UP,
+    list_consent: str = ListConsent.NOT_LISTED,
 ) -> list[Registration]:
     """Create one pending registration per chosen meeting, in one transaction.
 
@@ -373,9 +379,14 @@ def registration_create(
 
     `pilot`: the current pilot (``pilot_current``) when the caller has just read it for today, to spare
     the request a second query; looked up here otherwise.
+
+    `list_consent`: whether and to whom the person appears in each meeting's list of participants
+    (registration.participant_lists); not listed unless they chose.
     """
     today = timezone.localdate()
     errors = _participant_checks(participant=participant)
+    if list_consent not in ListConsent.values:
+        errors.append(_("Choose whether and to whom you appear in the list of participants."))
     if not choices:
         errors.append(_("Choose at least one meeting."))
     if pilot is NOT_LOOKED_UP:
@@ -460,6 +471,7 @@ def registration_create(
                     meeting=meeting,
                     attendance_mode=attendance,
                     added_by=added_by,
+                    list_consent=list_consent,
                 )
                 for meeting, attendance in choices
             ]

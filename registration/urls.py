@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, views, visa_views
 
 app_name = "registration"
 
@@ -15,4 +15,11 @@ urlpatterns = [
     path("registrations/", views.registration_list, name="list"),
     path("registrations/new/", views.registration_new, name="new"),
     path("registrations/<int:pk>/cancel/", views.registration_cancel, name="cancel"),
+    path("registrations/<int:pk>/list-of-participants/", views.registration_list_consent, name="list_consent"),
+    path("registrations/<int:pk>/visa-letter/", visa_views.visa_letter_request, name="visa_request"),
+    path(
+        "registrations/<int:pk>/visa-letter/<str:reference>.pdf",
+        visa_views.visa_letter_download,
+        name="visa_letter_download",
+    ),
 ]

@@ -17,8 +17,8 @@ from focalpoints.selectors import focal_point_administrations
 from meetings.selectors import pilot_current, pilot_has_ended, pilot_study_groups_with_coming_meetings
 from smepilot.languages import session_language_use, stored_language
 
-from . import selectors, services
-from .forms import ProfileForm, RegistrationForm, SMEChooseForm, SMEDeclareForm, errors_to_form
+from . import participant_lists, selectors, services
+from .forms import ListConsentForm, ProfileForm, RegistrationForm, SMEChooseForm, SMEDeclareForm, errors_to_form
 from .models import Registration
 
 
@@ -39,7 +39,14 @@ def home(request):
 @require_safe
 def privacy_notice(request):
     # Public: it is read before an account exists.
-    return render(request, "registration/privacy.html", {"retention_days": settings.PERSONAL_DATA_RETENTION_DAYS})
+    return render(
+        request,
+        "registration/privacy.html",
+        {
+            "retention_days": settings.PERSONAL_DATA_RETENTION_DAYS,
+            "visa_retention_days": settings.VISA_PASSPORT_RETENTION_DAYS,
+        },
+    )
 
 
 @login_required
@@ -158,7 +165,12 @@ def registration_new(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                registrations = services.registration_create(participant=profile, choices=form.choices(), pilot=pilot)
+                registrations = services.registration_create(
+                    participant=profile,
+                    choices=form.choices(),
+                    pilot=pilot,
+                    list_consent=form.cleaned_data["list_consent"],
+                )
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
@@ -247,4 +259,37 @@ def registration_cancel(request, pk):
         "registration/registration_cancel.html",
         {"registration": registration, "errors": errors},
         status=HTTPStatus.BAD_REQUEST if errors else HTTPStatus.OK,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration_list_consent(request, pk):
+    """Change whether and to whom one appears in the meeting's list of participants. Another person's
+    registration is a 404."""
+    registration = get_object_or_404(
+        Registration.objects.select_related("meeting", "meeting__study_group"), pk=pk, participant__user=request.user
+    )
+    form = ListConsentForm(
+        request.POST if request.method == "POST" else None, initial={"list_consent": registration.list_consent}
+    )
+    status = HTTPStatus.OK
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                participant_lists.registration_list_consent_change(
+                    registration=registration, changed_by=request.user, list_consent=form.cleaned_data["list_consent"]
+                )
+            except ValidationError as error:
+                errors_to_form(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Your choice for the list of participants of %(meeting)s is saved.")
+                    % {"meeting": registration.meeting.title},
+                )
+                return redirect("registration:list")
+        status = HTTPStatus.BAD_REQUEST
+    return render(
+        request, "registration/list_consent.html", {"registration": registration, "form": form}, status=status
     )

@@ -1,7 +1,7 @@
 """Deployment checks (`manage.py check --deploy`) for what production needs beyond Django's own."""
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 SHARED_CACHE_BACKENDS = (
     "smepilot.cache.DegradingRedisCache",
@@ -39,5 +39,25 @@ def worker_sends_the_emails(app_configs=None, **kwargs):
             "during requests, and the outbox sweep and the focal points' reminders never run.",
             hint="Set CELERY_BROKER_URL (or REDIS_URL) and run a Celery worker and one beat (README).",
             id="smepilot.W002",
+        )
+    ]
+
+
+@register()
+def pdf_fonts_installed(app_configs=None, **kwargs):
+    """The visa support letters and lists of participants are PDFs written with these fonts (smepilot.pdf)."""
+    from .pdf import font_files_missing
+
+    missing = font_files_missing()
+    if not missing:
+        return []
+    files = ", ".join(str(path) for path, _package in missing)
+    packages = " ".join(sorted({package for _path, package in missing}))
+    return [
+        Error(
+            f"The fonts of the PDF documents (visa support letters, lists of participants) are missing: {files}.",
+            hint=f"Install the Debian packages {packages} (apt-get install {packages}), or set PDF_FONT_DIR to "
+            "the folder that holds truetype/noto and opentype/noto (README, Configuration).",
+            id="smepilot.E010",
         )
     ]

@@ -371,6 +371,12 @@ CELERY_BEAT_SCHEDULE["decision-escalation"] = {
 # their last activity) before the daily purge anonymises it; the pilot report's figures are kept
 # (registration.retention, docs/OPERATIONS.md). Bounded by a system check (registration.checks).
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=730)
+# Passport details given for a visa support letter are erased by the same daily purge this many days
+# after the meeting ends (registration.visas); they are asked for only when a letter is requested.
+VISA_PASSPORT_RETENTION_DAYS = env.int("VISA_PASSPORT_RETENTION_DAYS", default=30)
+# Where the PDF documents' fonts are (smepilot.pdf): Debian's fonts-noto-core and fonts-noto-cjk
+# install them under /usr/share/fonts; the system check smepilot.E010 names any that is missing.
+PDF_FONT_DIR = env("PDF_FONT_DIR", default="/usr/share/fonts")
 # PERSONAL_DATA_PURGE_EVERY_SECONDS runs it that often instead of daily (tests of the schedule).
 CELERY_BEAT_SCHEDULE["personal-data-purge"] = {
     "task": "registration.tasks.personal_data_purge",

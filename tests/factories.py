@@ -18,7 +18,9 @@ from registration.models import (
     Registration,
     RegistrationDueForDecision,
     RegistrationStatus,
+    VisaLetterRequest,
 )
+from registration.visas import reference_new
 from smepilot.outbox.models import OutgoingMessage
 
 COUNTRIES = ["KE", "SN", "BR", "MX", "EG", "JO", "IN", "VN", "KZ", "RU", "DE", "FR", "CH", "GH", "AR", "TH"]
@@ -168,6 +170,25 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
         RegistrationFactory, status=RegistrationStatus.VALIDATED, decided_at=factory.LazyFunction(timezone.now)
     )
     checked_in_by = factory.SubFactory(UserFactory, is_staff=True)
+
+
+class VisaLetterRequestFactory(factory.django.DjangoModelFactory):
+    """A request for a visa support letter, for a validated registration to attend in person."""
+
+    class Meta:
+        model = VisaLetterRequest
+
+    registration = factory.SubFactory(
+        RegistrationFactory, status=RegistrationStatus.VALIDATED, decided_at=factory.LazyFunction(timezone.now)
+    )
+    reference = factory.LazyFunction(reference_new)
+    passport_name = "AMINA WANJIKU"
+    nationality = "KE"
+    passport_number = "AK1234567"
+    date_of_birth = datetime.date(1985, 3, 14)
+    passport_issued_on = factory.LazyFunction(lambda: today() - datetime.timedelta(days=400))
+    passport_expires_on = factory.LazyFunction(lambda: today() + datetime.timedelta(days=3000))
+    language = "en"
 
 
 class AccountPreferencesFactory(factory.django.DjangoModelFactory):
@@ -352,4 +373,5 @@ FACTORY_BY_MODEL_LABEL = {
     "registration.Registration": RegistrationFactory,
     "registration.RegistrationDueForDecision": RegistrationDueForDecisionFactory,
     "registration.Attendance": AttendanceFactory,
+    "registration.VisaLetterRequest": VisaLetterRequestFactory,
 }

@@ -158,6 +158,7 @@ def test_group_holds_exactly_the_listed_permissions():
     assert not any(code.startswith("auth.") for code in held)
     assert "registration.delete_registration" not in held
     assert "meetings.delete_decision" not in held
+    assert "registration.delete_visaletterrequest" not in held
 
 
 def test_setup_command_is_idempotent_and_removes_extra_permissions():

@@ -178,6 +178,8 @@ ADMIN_WRITE_PATHS = {
             "meetings_meeting_badges": READ_ONLY_PAGE,
             "meetings_meeting_badge": READ_ONLY_PAGE,
             "meetings_meeting_attendance_sheet": READ_ONLY_PAGE,
+            "meetings_meeting_participant_list_pdf": READ_ONLY_PAGE,
+            "meetings_meeting_participant_list_xlsx": READ_ONLY_PAGE,
         },
         "inlines": {},
     },
@@ -314,6 +316,18 @@ ADMIN_WRITE_PATHS = {
             "registration_checkin": READ_ONLY_PAGE,
             "registration_checkin_meeting": "service: registration.checkin.attendance_check_in",
         },
+        "inlines": {},
+    },
+    "registration.VisaLetterRequest": {
+        "add": REFUSED,
+        "change": REFUSED,
+        "delete": REFUSED,
+        "history": REFUSED,
+        "actions": {
+            "issue_visa_letters": "service: registration.visas.visa_letter_issue",
+            "refuse_visa_requests": "service: registration.visas.visa_letter_refuse",
+        },
+        "urls": {},
         "inlines": {},
     },
 }
@@ -759,6 +773,21 @@ def _focal_point_renamed_on_its_administration(request):
         **data,
         "focal_points-0-name": "Wanjiru Kamau-Otieno",
     }
+
+
+@drives("registration.VisaLetterRequest", "action:issue_visa_letters")
+def _visa_letter_issued(request):
+    return _action("registration.VisaLetterRequest", "issue_visa_letters", [factories.VisaLetterRequestFactory()])
+
+
+@drives("registration.VisaLetterRequest", "action:refuse_visa_requests")
+def _visa_request_refused(request):
+    return _action(
+        "registration.VisaLetterRequest",
+        "refuse_visa_requests",
+        [factories.VisaLetterRequestFactory()],
+        **WITH_A_REASON,
+    )
 
 
 @drives("outbox.OutgoingMessage", "action:resend")

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from focalpoints.models import Administration, FocalPoint
 from meetings.models import Appointment, Decision, DecisionParticipant, Meeting, Pilot, PilotReport, StudyGroup
-from registration.models import SME, ParticipantProfile, Registration, RegistrationStatus
+from registration.models import SME, ParticipantProfile, Registration, RegistrationStatus, VisaLetterRequest
 from smepilot.models import AccountPreferences
 from tests import factories
 
@@ -259,6 +259,7 @@ def test_cancelled_or_rejected_registrations_free_the_place():
     [
         ("registration_status_valid", {"status": "approved", "decided_at": timezone.now}),
         ("registration_attendance_valid", {"attendance_mode": "hybrid"}),
+        ("registration_list_consent_valid", {"list_consent": "everyone"}),
         ("registration_rejection_has_reason", {"status": "rejected", "reason": "", "decided_at": timezone.now}),
         ("registration_decision_has_time", {"status": "validated", "decided_at": None}),
         ("registration_decision_has_time", {"status": "rejected", "reason": "No", "decided_at": None}),
@@ -269,6 +270,32 @@ def test_registration_rejects_bad_row(constraint, values):
     values = {name: value() if callable(value) else value for name, value in values.items()}
     with rejects(constraint):
         Registration.objects.filter(pk=registration.pk).update(**values)
+
+
+@pytest.mark.parametrize(
+    ("constraint", "values"),
+    [
+        ("visa_request_status_valid", {"status": "lost", "decided_at": timezone.now}),
+        ("visa_request_refusal_has_reason", {"status": "refused", "refusal_reason": "", "decided_at": timezone.now}),
+        ("visa_request_decision_has_time", {"status": "issued", "decided_at": None}),
+        ("visa_request_passport_complete_or_erased", {"passport_number": ""}),
+        ("visa_request_passport_complete_or_erased", {"date_of_birth": None}),
+    ],
+)
+def test_visa_letter_request_rejects_bad_row(constraint, values):
+    visa_request = factories.VisaLetterRequestFactory()
+    values = {name: value() if callable(value) else value for name, value in values.items()}
+    with rejects(constraint):
+        VisaLetterRequest.objects.filter(pk=visa_request.pk).update(**values)
+
+
+def test_one_open_or_issued_visa_letter_request_per_registration():
+    first = factories.VisaLetterRequestFactory(status="issued", decided_at=timezone.now())
+    with rejects("visa_request_one_open_or_issued_per_registration"):
+        factories.VisaLetterRequestFactory(registration=first.registration)
+    factories.VisaLetterRequestFactory(
+        registration=first.registration, status="refused", refusal_reason="No", decided_at=timezone.now()
+    )
 
 
 def test_every_declared_constraint_is_proven_in_this_module():

@@ -414,3 +414,33 @@ def test_a_message_that_cannot_be_rendered_fails_with_the_reason_and_the_batch_g
     assert broken.status == MessageStatus.FAILED
     assert "TemplateDoesNotExist" in broken.last_error
     assert [message["To"] for message in smtp_sink.messages] == ["ada@example.org"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_binary_attachment_is_stored_as_base64_and_sent_as_the_same_bytes(smtp_sink):
+    pdf = b"%PDF-1.7\n\x00\xff binary"
+    message = queue_one(attachments=[{"filename": "letter.pdf", "content": pdf, "mimetype": "application/pdf"}])
+
+    stored = OutgoingMessage.objects.get(pk=message.pk).attachments
+    assert stored[0]["filename"] == "letter.pdf" and "content" not in stored[0]
+    assert services.outgoing_message_deliver(message_id=message.pk) == MessageStatus.SENT
+
+    [received] = smtp_sink.messages
+    [attachment] = list(received.iter_attachments())
+    assert attachment.get_filename() == "letter.pdf"
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_content() == pdf
+
+
+@pytest.mark.django_db(transaction=True)
+def test_attachments_of_a_message_that_carries_personal_documents_are_dropped_once_sent(smtp_sink):
+    message = OutgoingMessageFactory(
+        template=services.ATTACHMENTS_DROPPED_AFTER_SENDING_TEMPLATES[0],
+        attachments=[services.attachment_stored(filename="letter.pdf", content=b"%PDF", mimetype="application/pdf")],
+    )
+
+    assert services.outgoing_message_deliver(message_id=message.pk) == MessageStatus.SENT
+
+    assert len(list(smtp_sink.messages[0].iter_attachments())) == 1
+    message.refresh_from_db()
+    assert message.attachments == [{"filename": "letter.pdf", "mimetype": "application/pdf", "removed": True}]

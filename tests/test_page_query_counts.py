@@ -32,7 +32,15 @@ from django.utils import timezone
 
 from focalpoints.models import FocalPoint
 from meetings.models import Meeting, Pilot
-from registration.models import Attendance, AttendanceMode, ParticipantProfile, Registration, RegistrationStatus
+from registration.models import (
+    Attendance,
+    AttendanceMode,
+    ListConsent,
+    ParticipantProfile,
+    Registration,
+    RegistrationStatus,
+    VisaRequestStatus,
+)
 from smepilot.demo.volume import volume_seed
 from tests import factories
 from tests.second_factor import sign_in_with_second_factor
@@ -42,8 +50,9 @@ pytestmark = pytest.mark.django_db
 
 SIZES = (1, 100, 10_000)
 # The first step's registrations: the representative's pending one, the one the focal point decided
-# (checked in at the meeting) and a validated one to attend in person (its badge).
-FIRST_STEP_ROWS = 3
+# (checked in at the meeting), a validated one to attend in person (its badge), and the representative's
+# two with visa support letter requests.
+FIRST_STEP_ROWS = 5
 # Of each step's registrations, these are the measured people's own: the focal point's Administration's
 # pending and decided ones, and the representative's cancelled ones (one a meeting, and again).
 OWN_SHARE = {"pending": 0.05, "decided": 0.05, "cancelled": 0.01}
@@ -93,8 +102,10 @@ def _own_rows(world, *, size: int, step: int) -> int:
             status=RegistrationStatus.VALIDATED,
             decided_by=world["focal_point"].user,
             decided_at=now,
+            # Half listed publicly, half for participants: the meeting's list of participants grows too.
+            list_consent=ListConsent.PUBLIC if n % 2 else ListConsent.PARTICIPANTS,
         )
-        for person in waiting[share["pending"] :]
+        for n, person in enumerate(waiting[share["pending"] :])
     ]
     meetings = world["meetings"]
     rows += [
@@ -161,7 +172,29 @@ def _world():
     )
     secretariat = factories.UserFactory(is_staff=True, is_superuser=True)
     Attendance.objects.create(registration=decided, checked_in_by=secretariat)  # the attendance list's first row
+    # Visa support letters of the representative: one refused (their list offers to ask again, the
+    # request page shows its form) and one issued (their list links to the letter, downloaded below).
+    others = list(Meeting.objects.filter(pk__in=seeded["meeting_ids"]).exclude(pk=meeting.pk).order_by("pk")[:2])
+    visa_requests = [
+        factories.VisaLetterRequestFactory(
+            registration=Registration.objects.create(
+                participant=representative,
+                sme=registration.sme,
+                meeting=other,
+                attendance_mode=AttendanceMode.IN_PERSON,
+                status=RegistrationStatus.VALIDATED,
+                decided_by=focal_point.user,
+                decided_at=timezone.now(),
+            ),
+            status=status,
+            decided_at=timezone.now(),
+            refusal_reason="Dates" if status == VisaRequestStatus.REFUSED else "",
+        )
+        for other, status in zip(others, (VisaRequestStatus.REFUSED, VisaRequestStatus.ISSUED), strict=True)
+    ]
     return {
+        "visa_refused": visa_requests[0],
+        "visa_issued": visa_requests[1],
         "meeting": meeting,
         "meetings": list(Meeting.objects.filter(pk__in=seeded["meeting_ids"]).order_by("pk")),
         "focal_point": focal_point,
@@ -206,7 +239,7 @@ def _admin_pages(world) -> dict[str, str]:
             with contextlib.suppress(NoReverseMatch):
                 pages[f"admin {model._meta.label} history"] = reverse(f"{info}_history", args=[first.pk])
     meeting = world["meeting"].pk
-    for name in ("participants", "badges", "attendance_sheet"):
+    for name in ("participants", "badges", "attendance_sheet", "participant_list_pdf", "participant_list_xlsx"):
         pages[f"admin meeting {name}"] = reverse(f"admin:meetings_meeting_{name}", args=[meeting])
     pages["admin meeting badge"] = reverse("admin:meetings_meeting_badge", args=[meeting, world["in_person"].pk])
     pages["admin check-in"] = reverse("admin:registration_checkin")
@@ -246,6 +279,16 @@ _SITE_PAGES = {
     "my registrations": ("representative", "registration:list", ()),
     "register": ("representative", "registration:new", ()),
     "cancel a registration": ("representative", "registration:cancel", ("registration",)),
+    "request a visa support letter": ("representative", "registration:visa_request", ("visa_refused.registration",)),
+    "download a visa support letter": (
+        "representative",
+        "registration:visa_letter_download",
+        ("visa_issued.registration", "visa_issued.reference"),
+    ),
+    "list of participants, signed out": ("anonymous", "meetings:participants", ("meeting",)),
+    "list of participants": ("representative", "meetings:participants", ("meeting",)),
+    "list of participants, secretariat": ("secretariat", "meetings:participants", ("meeting",)),
+    "list of participants, your choice": ("representative", "registration:list_consent", ("registration",)),
     "focal point pending list": ("focal point", "focalpoints:pending", ()),
     "focal point SMEs": ("focal point", "focalpoints:smes", ()),
     "focal point registration": ("focal point", "focalpoints:registration", ("registration",)),
@@ -256,9 +299,18 @@ _SITE_PAGES = {
 def _site_pages(world) -> dict[str, tuple[str, str]]:
     """(who asks, path) of each page of the site."""
     return {
-        name: (who, reverse(url_name, args=[world[key].pk for key in keys]))
+        name: (who, reverse(url_name, args=[_argument(world, key) for key in keys]))
         for name, (who, url_name, keys) in _SITE_PAGES.items()
     }
+
+
+def _argument(world, key: str):
+    """A row's id ("registration"), or an attribute of a row ("visa_issued.reference"), from the world."""
+    name, _dot, attribute = key.partition(".")
+    value = world[name]
+    for part in attribute.split(".") if attribute else ():
+        value = getattr(value, part)
+    return value.pk if hasattr(value, "pk") else value
 
 
 def _queries(client, path, *, warm: bool) -> int:
@@ -311,7 +363,10 @@ def _page_names() -> list[str]:
     for model in admin.site._registry:
         names.append(f"admin {model._meta.app_label} app")
         names += [f"admin {model._meta.label} {page}" for page in ("list", "add", "change", "history")]
-    names += [f"admin meeting {name}" for name in ("participants", "badges", "attendance_sheet")]
+    names += [
+        f"admin meeting {name}"
+        for name in ("participants", "badges", "attendance_sheet", "participant_list_pdf", "participant_list_xlsx")
+    ]
     names += ["admin meeting badge", "admin check-in", "admin check-in desk", "admin pilot report"]
     return [*dict.fromkeys(names), *_SITE_PAGES]
 

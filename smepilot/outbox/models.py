@@ -21,7 +21,8 @@ class OutgoingMessage(models.Model):
     subject = models.CharField(_("subject"), max_length=300)
     body_text = models.TextField(_("text body"))
     body_html = models.TextField(_("HTML body"), blank=True)
-    # [{"filename": ..., "content": ..., "mimetype": ...}] — text attachments such as .ics files.
+    # [{"filename": ..., "content": ..., "mimetype": ...}]: text attachments such as .ics files, or
+    # "content_base64" for bytes such as a PDF (services.attachment_stored).
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
     # What the worker renders when it sends (smepilot.outbox.rendering): the template's context with
     # rows as their ids. Null once rendered: subject and bodies then hold what was sent.

@@ -9,6 +9,7 @@ one connection and records each outcome.
 commit time, worker killed mid-send) delay mail without losing it.
 """
 
+import base64
 import contextlib
 import logging
 import random
@@ -40,6 +41,10 @@ REDACTED_BODY = "[Removed after sending: this message carried a one-time sign-in
 # Templates whose messages are deleted once sent: they go to the address of an account that no
 # longer exists (registration.retention.account_close), which is kept nowhere else.
 DELETED_AFTER_SENDING_TEMPLATES = ("emails/account_closed",)
+# Templates whose attachments are dropped once sent: a visa support letter names the person's passport
+# (registration.visas), which is kept only on the request, until the purge erases it; the letter can
+# be downloaded again from "My registrations" meanwhile. A failed message keeps them for its resend.
+ATTACHMENTS_DROPPED_AFTER_SENDING_TEMPLATES = ("emails/visa_letter_issued",)
 
 # How many stuck messages one sweep re-queues; the next sweep takes the rest.
 SWEEP_BATCH_SIZE = 500
@@ -63,9 +68,10 @@ def mail_queue(
     smepilot.outbox.rendering); the worker renders it when it sends. A context holding anything
     else (a date, a lazy string) is rendered here instead.
 
-    ``attachments`` is a list of ``{"filename", "content", "mimetype"}`` dicts with text content
-    (an ``.ics`` file, for instance).
+    ``attachments`` is a list of ``{"filename", "content", "mimetype"}`` dicts; the content is text
+    (an ``.ics`` file, for instance) or bytes (a PDF), stored as base64 (``attachment_stored``).
     """
+    attachments = _attachments_stored(attachments)
     language = language or translation.get_language() or settings.LANGUAGE_CODE
     try:
         stored = context_dump(context)
@@ -106,6 +112,7 @@ def mail_queue_rendered(
     control characters, and bidirectional overrides, removed (smepilot.text.header_text).
     Outside a transaction (autocommit), the row is saved and the task queued at once.
     """
+    attachments = _attachments_stored(attachments)
     message = OutgoingMessage.objects.create(
         to=to,
         template=template,
@@ -117,6 +124,30 @@ def mail_queue_rendered(
     )
     _transaction_batch_add(message.pk)
     return message
+
+
+def attachment_stored(*, filename: str, content: str | bytes, mimetype: str) -> dict:
+    """An attachment as the row keeps it, in JSON: text as it is, bytes as base64 (``content_base64``)."""
+    if isinstance(content, bytes):
+        return {
+            "filename": filename,
+            "content_base64": base64.b64encode(content).decode("ascii"),
+            "mimetype": mimetype,
+        }
+    return {"filename": filename, "content": content, "mimetype": mimetype}
+
+
+def _attachments_stored(attachments: list[dict] | None) -> list[dict]:
+    return [
+        attachment if "content" not in attachment else attachment_stored(**attachment)
+        for attachment in attachments or []
+    ]
+
+
+def _attachment_content(attachment: dict) -> str | bytes:
+    if "content_base64" in attachment:
+        return base64.b64decode(attachment["content_base64"])
+    return attachment["content"]
 
 
 class _TransactionBatch:
@@ -307,7 +338,7 @@ def _email_build(message: OutgoingMessage) -> EmailMultiAlternatives:
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     for attachment in message.attachments:
-        email.attach(attachment["filename"], attachment["content"], attachment.get("mimetype"))
+        email.attach(attachment["filename"], _attachment_content(attachment), attachment.get("mimetype"))
     return email
 
 
@@ -448,5 +479,10 @@ def _message_send(message: OutgoingMessage, *, connection=None) -> str:
         sent.update(subject=message.subject, body_text=message.body_text, body_html=message.body_html, context=None)
     if message.template.startswith(SECRET_TEMPLATE_PREFIXES):
         sent.update(body_text=REDACTED_BODY, body_html="")
+    if message.template in ATTACHMENTS_DROPPED_AFTER_SENDING_TEMPLATES:
+        sent["attachments"] = [
+            {"filename": attachment["filename"], "mimetype": attachment.get("mimetype"), "removed": True}
+            for attachment in message.attachments
+        ]
     OutgoingMessage.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(**sent)
     return MessageStatus.SENT

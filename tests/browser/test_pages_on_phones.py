@@ -16,21 +16,6 @@ from tests.browser.people import request_page_of, second_factor_pass_before, sig
 
 DEMO_PASSWORD_ROLES = {"representative": "SME representative", "focal_point": "Focal point"}
 
-# (name, how to reach it, expected status). A callable reaches pages whose address comes from the data.
-VISITOR_PAGES = [
-    ("home", lambda site, page: reverse("home"), 200),
-    ("account_login", lambda site, page: reverse("account_login"), 200),
-    ("account_signup", lambda site, page: reverse("account_signup"), 200),
-    ("account_reset_password", lambda site, page: reverse("account_reset_password"), 200),
-    ("account_request_login_code", lambda site, page: reverse("account_request_login_code"), 200),
-    ("meetings:list", lambda site, page: reverse("meetings:list"), 200),
-    ("registration:privacy", lambda site, page: reverse("registration:privacy"), 200),
-    # What a person sees once they closed their account and were signed out.
-    ("registration:account_closed", lambda site, page: reverse("registration:account_closed"), 200),
-    # Signed out, a focal point's link leads to the sign-in page that says what it is for.
-    ("focalpoints:link", lambda site, page: validation_link_of(site, site.account("Focal point").email), 200),
-]
-
 
 def _first_link(path: str, selector: str):
     """The address of the first link matching the CSS selector on that page (whatever its language)."""
@@ -42,6 +27,23 @@ def _first_link(path: str, selector: str):
     return reach
 
 
+# (name, how to reach it, expected status). A callable reaches pages whose address comes from the data.
+VISITOR_PAGES = [
+    ("home", lambda site, page: reverse("home"), 200),
+    ("account_login", lambda site, page: reverse("account_login"), 200),
+    ("account_signup", lambda site, page: reverse("account_signup"), 200),
+    ("account_reset_password", lambda site, page: reverse("account_reset_password"), 200),
+    ("account_request_login_code", lambda site, page: reverse("account_request_login_code"), 200),
+    ("meetings:list", lambda site, page: reverse("meetings:list"), 200),
+    ("registration:privacy", lambda site, page: reverse("registration:privacy"), 200),
+    ("meetings:participants", _first_link("/meetings/", "main a[href$='/participants/']"), 200),
+    # What a person sees once they closed their account and were signed out.
+    ("registration:account_closed", lambda site, page: reverse("registration:account_closed"), 200),
+    # Signed out, a focal point's link leads to the sign-in page that says what it is for.
+    ("focalpoints:link", lambda site, page: validation_link_of(site, site.account("Focal point").email), 200),
+]
+
+
 REPRESENTATIVE_PAGES = [
     ("home", lambda site, page: reverse("home"), 200),
     ("registration:profile", lambda site, page: reverse("registration:profile"), 200),
@@ -50,6 +52,11 @@ REPRESENTATIVE_PAGES = [
     ("registration:list", lambda site, page: reverse("registration:list"), 200),
     ("registration:new", lambda site, page: reverse("registration:new"), 200),
     ("registration:cancel", _first_link("/registrations/", "main a[href$='/cancel/']"), 200),
+    # The demo representative's validated registration to attend in person offers a visa support letter.
+    ("registration:visa_request", _first_link("/registrations/", "main a[href$='/visa-letter/']"), 200),
+    ("registration:list_consent", _first_link("/registrations/", "main a[href$='/list-of-participants/']"), 200),
+    # A meeting's list as a registered participant sees it (the demo's first meeting is theirs).
+    ("meetings:participants", _first_link("/meetings/", "main a[href$='/participants/']"), 200),
     # The confirmation only: closing takes the POST with the password.
     ("registration:account_close", lambda site, page: reverse("registration:account_close"), 200),
     ("meetings:list", lambda site, page: reverse("meetings:list"), 200),
@@ -101,7 +108,10 @@ NOT_TOURED = {
     "mfa_download_recovery_codes": "a text file to save, not a page",
 }
 # Addresses that answer with a file to save rather than a page, and the page that links to them.
-DOWNLOADS = {"registration:data_download": "registration:profile"}
+DOWNLOADS = {
+    "registration:data_download": "registration:profile",
+    "registration:visa_letter_download": "registration:list",
+}
 
 
 def _site_page_names() -> set[str]:

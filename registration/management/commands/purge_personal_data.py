@@ -14,6 +14,7 @@ LABELS = {
     "social_accounts": "ITU account links removed",
     "sessions": "sessions removed",
     "outbox_messages": "stored emails deleted",
+    "visa_passports": "visa letter requests whose passport details were erased",
 }
 
 
