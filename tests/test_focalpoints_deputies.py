@@ -450,3 +450,39 @@ def test_the_deputy_is_linked_at_sign_in_when_confirmed_before_having_an_account
     focal_points_link_user(user=user)
     deputyship.refresh_from_db()
     assert deputyship.user == user
+
+
+# --- Every email of a deputyship: both parts, in its reader's language and direction --------------
+
+
+def test_each_deputyship_email_has_both_parts_in_its_readers_language(focal_point, settings):
+    from focalpoints.bounces import focal_point_address_refused
+
+    focal_point.language = "fr"
+    focal_point.save()
+    officer = secretariat_officer()
+    confirmed = name_deputy(focal_point, language="ar")
+    deputies.deputyship_confirm(deputyship=confirmed, confirmed_by=officer)
+    declined = name_deputy(focal_point, email="second@ca.example", starts_on=days(20), ends_on=days(21))
+    deputies.deputyship_decline(deputyship=declined, declined_by=officer, reason="Inconnu.")
+    deputies.deputyship_end(deputyship=confirmed, ended_by=focal_point.user)
+    FocalPointFactory(administration=focal_point.administration, email="gone@ca.example")
+    RegistrationFactory(participant__sme__administration=focal_point.administration)
+    focal_point_address_refused(address="gone@ca.example", error="550")
+
+    messages = OutgoingMessage.objects.order_by("pk")
+    templates = {message.template for message in messages}
+    assert templates >= {
+        "emails/deputy_named",
+        "emails/deputy_confirmed",
+        "emails/deputy_reviewed",
+        "emails/deputy_ended",
+        "emails/focalpoint_address_refused",
+    }
+    expected = {focal_point.email: "fr", "grace.otieno@ca.example": "ar", settings.SECRETARIAT_EMAIL: "en"}
+    for message in messages:
+        assert message.language == expected[message.to], (message.template, message.to)
+        direction = "rtl" if message.language == "ar" else "ltr"
+        assert message.body_text.strip() and message.subject.strip(), message.template
+        assert f'<html lang="{message.language}" dir="{direction}">' in message.body_html, message.template
+        assert f'<div lang="{message.language}" dir="{direction}">' in message.body_html, message.template
