@@ -486,3 +486,30 @@ def test_each_deputyship_email_has_both_parts_in_its_readers_language(focal_poin
         assert message.body_text.strip() and message.subject.strip(), message.template
         assert f'<html lang="{message.language}" dir="{direction}">' in message.body_html, message.template
         assert f'<div lang="{message.language}" dir="{direction}">' in message.body_html, message.template
+
+
+# --- Personal data: a deputy's name and address are not kept for ever -----------------------------
+
+
+def test_the_purge_anonymises_deputyships_over_for_the_retention_period(focal_point, settings):
+    from registration import retention
+
+    settings.PERSONAL_DATA_RETENTION_DAYS = 30
+    old = DeputyshipFactory(focal_point=focal_point, name="Grace Otieno", decline_reason="")
+    Deputyship.objects.filter(pk=old.pk).update(
+        starts_on=days(-60), ends_on=days(-50), created_at=timezone.now() - datetime.timedelta(days=70)
+    )
+    Deputyship.history.model.objects.filter(id=old.pk).update(
+        history_date=timezone.now() - datetime.timedelta(days=70)
+    )
+    recent = DeputyshipFactory(focal_point=focal_point, starts_on=days(1), ends_on=days(2), email="recent@ca.example")
+
+    assert retention.personal_data_purge(dry_run=True).deputies == 1
+    assert retention.personal_data_purge().deputies == 1
+
+    old.refresh_from_db()
+    assert old.name == f"Anonymised #{old.pk}" and old.email.endswith("@anonymised.invalid")
+    assert not Deputyship.history.model.objects.filter(name="Grace Otieno").exists()
+    recent.refresh_from_db()
+    assert recent.email == "recent@ca.example"
+    assert retention.personal_data_purge().deputies == 0
