@@ -26,7 +26,7 @@ from tests.factories import (
 )
 from tests.second_factor import sign_in_with_second_factor
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
 
 
 def today():
