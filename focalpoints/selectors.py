@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Case, Q, QuerySet, When
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -243,23 +243,31 @@ def decider_label(*, registration: Registration, names: dict | None = None) -> s
 
 
 def focal_point_names(*, administration_ids) -> dict:
-    """{(user id, Administration id): name} of the Administrations' focal points and deputies, in two queries."""
+    """{(user id, Administration id): name} of the Administrations' focal points and deputies, in one query.
+
+    A person who is both (a deputy of their Administration before being designated) is named as its
+    focal point.
+    """
     ids = list(administration_ids)
-    rows = FocalPoint.objects.filter(administration_id__in=ids, user__isnull=False)
-    deputies = Deputyship.objects.filter(administration_id__in=ids, user__isnull=False).exclude(
-        status__in=[DeputyshipStatus.PROPOSED, DeputyshipStatus.DECLINED]
+    focal_points = (
+        FocalPoint.objects.filter(administration_id__in=ids, user__isnull=False)
+        .annotate(is_focal_point=Value(True))
+        .order_by()
+        .values_list("user_id", "administration_id", "name", "is_focal_point")
     )
-    # A deputy's name where the person is no focal point of that Administration (their own decisions).
-    names = {
-        (user_id, admin_id): name
-        for user_id, admin_id, name in deputies.values_list("user_id", "administration_id", "name")
-    }
-    names.update(
-        {
-            (user_id, admin_id): name
-            for user_id, admin_id, name in rows.values_list("user_id", "administration_id", "name")
-        }
+    deputies = (
+        Deputyship.objects.filter(administration_id__in=ids, user__isnull=False)
+        .exclude(status__in=[DeputyshipStatus.PROPOSED, DeputyshipStatus.DECLINED])
+        .annotate(is_focal_point=Value(False))
+        .order_by()
+        .values_list("user_id", "administration_id", "name", "is_focal_point")
     )
+    names = {}
+    # Deputies first, so that a focal point's own name wins.
+    for user_id, admin_id, name, _is_focal_point in sorted(
+        focal_points.union(deputies, all=True), key=lambda row: row[3]
+    ):
+        names[(user_id, admin_id)] = name
     return names
 
 

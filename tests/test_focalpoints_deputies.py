@@ -91,6 +91,12 @@ def test_a_named_deputy_without_an_account_decides_once_the_secretariat_confirms
     # Whoever comes later reads the deputy's name.
     label = selectors.decider_label(registration=registration)
     assert label == "Grace Otieno"
+    names = selectors.focal_point_names(administration_ids=[focal_point.administration_id])
+    assert names == {
+        (focal_point.user_id, focal_point.administration_id): "Amina Diallo",
+        (deputyship.user_id, focal_point.administration_id): "Grace Otieno",
+    }
+    assert selectors.decider_label(registration=registration, names=names) == "Grace Otieno"
     assert [record.status for record in deputyship.history.order_by("history_date")] == ["proposed", "confirmed"]
 
 
