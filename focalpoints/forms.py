@@ -56,7 +56,7 @@ class DeputyForm(forms.Form):
 
     name = forms.CharField(label=_("Deputy's name"), max_length=200, validators=[validate_one_line])
     email = forms.EmailField(
-        label=_("Deputy's email address"),
+        label=_("Deputy's email"),
         help_text=_(
             "Another person's address. Once the secretariat confirms the deputy, they sign in with it (an account "
             "is made for it if there is none, and they are told by email)."

@@ -326,8 +326,11 @@ def pending_list(request):
             "overdue_ids": overdue_ids,
             "overdue_days": settings.VALIDATION_REMINDER_AFTER_DAYS,
             "page": page,
-            # A focal point names deputies; a deputy deciding for them does not.
+            # A focal point names deputies; a deputy deciding for them does not, and reads whose deputy they are.
             "names_deputies": selectors.designated_focal_point_of(user=request.user).exists(),
+            "deputyships": list(
+                selectors.deciders(user=request.user).deputyships.select_related("focal_point", "administration")
+            ),
         },
     )
 

@@ -2,6 +2,7 @@
 while their period runs, ended early; and the refusals of each step."""
 
 import datetime
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -154,6 +155,7 @@ def test_a_running_deputy_sees_and_decides_the_administrations_requests_on_the_s
     page = client.get(reverse("focalpoints:pending"))
     assert page.status_code == 200
     assert "Kofi Mensah" in page.content.decode()
+    assert re.search(r"as the deputy of <bdi[^>]*>Amina Diallo</bdi>, until", page.content.decode())
     # A deputy names no deputy in turn: no link, and the page refuses them.
     assert reverse("focalpoints:deputies") not in page.content.decode()
     assert client.get(reverse("focalpoints:deputies")).status_code == 403
