@@ -106,16 +106,25 @@ def designated_focal_point_of(*, user, administration_id: int | None = None) -> 
 class Recipient:
     """One person to email about an Administration's requests: a focal point, or a running deputy."""
 
-    name: str
-    email: str
-    language: str
-    user: object
     focal_point: FocalPoint | None = None
     deputyship: Deputyship | None = None
 
     @property
-    def is_deputy(self) -> bool:
-        return self.deputyship is not None
+    def row(self) -> FocalPoint | Deputyship:
+        return self.focal_point or self.deputyship
+
+    @property
+    def name(self) -> str:
+        return self.row.name
+
+    @property
+    def email(self) -> str:
+        return self.row.email
+
+    @property
+    def language(self) -> str:
+        """Read when the email is written: an account linked to the row since (at its first email) counts."""
+        return recipient_language(user=self.row.user, designated=self.row.language)
 
 
 def decider_recipients(*, administration_ids, exclude_bounced: bool = True) -> dict[int, list[Recipient]]:
@@ -131,26 +140,10 @@ def decider_recipients(*, administration_ids, exclude_bounced: bool = True) -> d
     if exclude_bounced:
         focal_points = focal_points.filter(email_bounced_at__isnull=True)
     for focal_point in focal_points.select_related("user__preferences", "administration").order_by("pk"):
-        by_administration[focal_point.administration_id].append(
-            Recipient(
-                name=focal_point.name,
-                email=focal_point.email,
-                language=recipient_language(user=focal_point.user, designated=focal_point.language),
-                user=focal_point.user,
-                focal_point=focal_point,
-            )
-        )
+        by_administration[focal_point.administration_id].append(Recipient(focal_point=focal_point))
     deputyships = deciders().deputyships.filter(administration_id__in=ids)
     for deputyship in deputyships.select_related("user__preferences", "administration", "focal_point").order_by("pk"):
-        by_administration[deputyship.administration_id].append(
-            Recipient(
-                name=deputyship.name,
-                email=deputyship.email,
-                language=recipient_language(user=deputyship.user, designated=deputyship.language),
-                user=deputyship.user,
-                deputyship=deputyship,
-            )
-        )
+        by_administration[deputyship.administration_id].append(Recipient(deputyship=deputyship))
     return by_administration
 
 
