@@ -64,6 +64,22 @@ def focal_point_address_refused(*, address: str, error: str, now=None) -> int:
     return len(bounced)
 
 
+def requests_unreachable_tell(*, administration_id: int) -> bool:
+    """A request arrived for an Administration whose every focal point's address bounces (and no deputy
+    runs): the secretariat is told, with the pending requests, to decide on its behalf. True if told."""
+    bounced = (
+        selectors.deciders(administration_id=administration_id)
+        .focal_points.filter(email_bounced_at__isnull=False)
+        .select_related("administration")
+        .order_by("pk")
+        .first()
+    )
+    if bounced is None:
+        return False
+    _others_tell(bounced, recipients=[])
+    return True
+
+
 def _others_tell(focal_point: FocalPoint, *, recipients) -> None:
     administration = focal_point.administration
     pending = Registration.objects.filter(

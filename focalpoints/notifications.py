@@ -27,7 +27,7 @@ from smepilot.languages import recipient_language
 from smepilot.outbox.models import OutgoingMessage
 from smepilot.outbox.services import mail_queue
 
-from . import links, selectors
+from . import bounces, links, selectors
 from .accounts import focal_point_account_ensure
 from .ics import meeting_ics, meeting_ics_filename
 from .models import FocalPoint
@@ -75,6 +75,8 @@ def registrations_notify_focal_points(*, registrations, reopened_reason: str = "
     for (administration_id, _participant_id, _sme_id), batch in batches.items():
         if not recipients.get(administration_id):
             # Nobody to tell: the request shows in the admin's overdue list after the reminder delay.
+            # When the only addresses bounce, the secretariat is told now, and decides on behalf.
+            bounces.requests_unreachable_tell(administration_id=administration_id)
             logger.warning(
                 "No reachable focal point or deputy for Administration %s; registrations %s wait unseen.",
                 administration_id,

@@ -138,3 +138,23 @@ def test_only_a_5xx_answer_counts_as_a_refused_address():
     assert not smtp_error_is_refusal(smtplib.SMTPRecipientsRefused({"a@b.example": (450, b"Mailbox busy")}))
     assert not smtp_error_is_refusal(smtplib.SMTPServerDisconnected("gone"))
     assert not smtp_error_is_refusal(ValueError("a fault in building the message"))
+
+
+@pytest.mark.django_db
+def test_a_new_request_for_an_administration_whose_only_address_bounces_reaches_the_secretariat(settings):
+    from focalpoints.notifications import registrations_notify_focal_points
+
+    settings.SECRETARIAT_EMAIL = "sme-pilot@itu.example"
+    only = FocalPointFactory(email="only@gone.example")
+    focal_point_address_refused(address=only.email, error="550")
+    registration = RegistrationFactory(
+        participant__sme__administration=only.administration, participant__family_name="Mensah"
+    )
+
+    assert registrations_notify_focal_points(registrations=[registration]) == 0
+
+    notices = OutgoingMessage.objects.filter(template="emails/focalpoint_address_refused").order_by("pk")
+    assert [notice.to for notice in notices] == ["sme-pilot@itu.example", "sme-pilot@itu.example"]
+    assert "Mensah" in notices.last().body_text
+    assert "Nobody else decides for this Administration now" in notices.last().body_text
+    assert not OutgoingMessage.objects.filter(to=only.email).exists()
