@@ -39,9 +39,9 @@ def deciders(*, user=None, administration_id: int | None = None, today=None) -> 
     The letter sends each registration "for validation to the Focal Points designated by each
     Administration": its active focal points decide, and so does a deputy a focal point named
     (focalpoints.models.Deputyship) while the deputyship runs: confirmed by the secretariat,
-    from its first day to its last, and not ended early. A deputy before or after their period,
-    unconfirmed, declined or ended decides nothing, and a deputy of one Administration decides
-    nothing for another.
+    from its first day to its last, not ended early, and the focal point still active. A deputy
+    before or after their period, unconfirmed, declined or ended decides nothing, and a deputy of
+    one Administration decides nothing for another.
 
     ``user`` narrows to the rows of that account (none for someone signed out), ``administration_id``
     to one Administration. The pages scope their queries with ``focal_point_administrations``, the
@@ -50,8 +50,9 @@ def deciders(*, user=None, administration_id: int | None = None, today=None) -> 
     """
     today = today or timezone.localdate()
     focal_points = FocalPoint.objects.filter(is_active=True)
+    # A deputy stands in for a focal point: when the secretariat deactivates that focal point, their deputy stops too.
     deputyships = Deputyship.objects.filter(
-        status=DeputyshipStatus.CONFIRMED, starts_on__lte=today, ends_on__gte=today
+        status=DeputyshipStatus.CONFIRMED, starts_on__lte=today, ends_on__gte=today, focal_point__is_active=True
     )
     if user is not None:
         if not getattr(user, "is_authenticated", False):

@@ -127,6 +127,16 @@ def test_a_deputy_outside_their_period_decides_nothing(focal_point, registration
     assert registration.status == RegistrationStatus.PENDING
 
 
+def test_the_deputy_of_a_focal_point_the_secretariat_deactivated_decides_nothing(focal_point, registration):
+    deputyship = DeputyshipFactory(focal_point=focal_point)
+    focal_point.is_active = False
+    focal_point.save()
+
+    with pytest.raises(decisions.DecisionNotAllowed):
+        decisions.registration_decide(registration=registration, decided_by=deputyship.user, approve=True)
+    assert not selectors.is_focal_point(user=deputyship.user)
+
+
 def test_a_deputy_on_the_first_and_last_day_of_their_period_decides(focal_point):
     first = DeputyshipFactory(focal_point=focal_point, starts_on=today(), ends_on=days(3))
     last = DeputyshipFactory(starts_on=days(-3), ends_on=today())
