@@ -12,20 +12,16 @@ from allauth.utils import generate_unique_username
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .models import FocalPoint
+from .models import Deputyship, DeputyshipStatus, FocalPoint
 
 logger = logging.getLogger(__name__)
 
 
-def _unverified_claims_remove(*, email: str, focal_point: FocalPoint) -> None:
+def _unverified_claims_remove(*, email: str, label: str) -> None:
     """Take a designated address away from the accounts that claimed it without ever verifying it."""
     for claim in EmailAddress.objects.filter(email__iexact=email, verified=False).select_related("user"):
         # Ids only in logs: never the address itself.
-        logger.warning(
-            "Focal point %s: removing the designated address, unverified, from account %s.",
-            focal_point.pk,
-            claim.user_id,
-        )
+        logger.warning("%s: removing the designated address, unverified, from account %s.", label, claim.user_id)
         if claim.user.email.lower() == email.lower():
             claim.user.email = ""
             claim.user.save(update_fields=["email"])
@@ -47,27 +43,40 @@ def focal_point_account_ensure(*, focal_point: FocalPoint):
     """
     if focal_point.user_id:
         return focal_point.user
-    email = focal_point.email.strip()
     with transaction.atomic():
         locked = FocalPoint.objects.select_for_update().get(pk=focal_point.pk)
         if locked.user_id is None:
-            _unverified_claims_remove(email=email, focal_point=locked)
-            address = EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
-            user_model = get_user_model()
-            if address is None and user_model.objects.filter(email__iexact=email).exists():
-                logger.warning("Focal point %s: an account has the address without an allauth address.", locked.pk)
+            user = designated_account_find_or_create(
+                email=locked.email, name=locked.name, label=f"Focal point {locked.pk}"
+            )
+            if user is None:
                 return None
-            if address is not None:
-                user = address.user
-            else:
-                user = user_model(username=generate_unique_username([email, locked.name]), email=email)
-                user.set_unusable_password()
-                user.save()
-                EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
             locked.user = user
             locked.save(update_fields=["user"])
         focal_point.user = locked.user
     return focal_point.user
+
+
+def designated_account_find_or_create(*, email: str, name: str, label: str):
+    """The account that owns a designated address (verified), made when there is none; None if unsure.
+
+    Run inside the caller's transaction, with the designating row (a focal point, a deputyship) locked.
+    ``label`` names that row in the logs, which never name the address.
+    """
+    email = email.strip()
+    _unverified_claims_remove(email=email, label=label)
+    address = EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
+    user_model = get_user_model()
+    if address is None and user_model.objects.filter(email__iexact=email).exists():
+        logger.warning("%s: an account has the address without an allauth address.", label)
+        return None
+    if address is not None:
+        return address.user
+    user = user_model(username=generate_unique_username([email, name]), email=email)
+    user.set_unusable_password()
+    user.save()
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
 
 
 def focal_point_save(*, focal_point: FocalPoint, email_changed: bool) -> FocalPoint:
@@ -79,6 +88,10 @@ def focal_point_save(*, focal_point: FocalPoint, email_changed: bool) -> FocalPo
     owns the new address too; the account of the new address is linked, or created, at once.
     """
     with transaction.atomic():
+        if email_changed:
+            # Another address: the mail server's refusal of the previous one no longer holds.
+            focal_point.email_bounced_at = None
+            focal_point.email_bounce_error = ""
         if email_changed and focal_point.user_id is not None:
             owns_address = EmailAddress.objects.filter(
                 user_id=focal_point.user_id, email__iexact=focal_point.email.strip(), verified=True
@@ -92,9 +105,14 @@ def focal_point_save(*, focal_point: FocalPoint, email_changed: bool) -> FocalPo
 
 
 def focal_points_link_user(*, user) -> int:
-    """Link the active focal points whose email is one of the user's verified addresses (at sign-in)."""
+    """Link the active focal points and confirmed deputies whose email is one of the user's verified addresses
+    (at sign-in)."""
     emails = list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
     linked = 0
     for email in emails:
         linked += FocalPoint.objects.filter(user__isnull=True, is_active=True, email__iexact=email).update(user=user)
+        # A deputy the secretariat confirmed before their account could be made (focalpoints.deputies).
+        linked += Deputyship.objects.filter(
+            user__isnull=True, status=DeputyshipStatus.CONFIRMED, email__iexact=email
+        ).update(user=user)
     return linked

@@ -7,4 +7,4 @@ class FocalPointsConfig(AppConfig):
     verbose_name = _("Administrations and focal points")
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the sign-in hook
+        from . import bounces, signals  # noqa: F401 - connects the sign-in hook and the outbox's bounces

@@ -1,9 +1,9 @@
 """The signed link in a focal point's validation email: it opens the request, it does not decide it.
 
 The token is ``django.core.signing.dumps`` of the registration ids (one email may cover a batch),
-the focal point's id and the Administration's id, with a salt of its own so that no other signed
-value of the site (sessions, allauth's keys, another purpose) can pass for it. It carries a
-timestamp and expires after ``VALIDATION_LINK_MAX_AGE_DAYS``.
+the focal point's id (or the deputyship's, for a deputy) and the Administration's id, with a salt
+of its own so that no other signed value of the site (sessions, allauth's keys, another purpose)
+can pass for it. It carries a timestamp and expires after ``VALIDATION_LINK_MAX_AGE_DAYS``.
 
 The link is a convenience, not a credential: deciding needs a signed-in focal point of the
 Administration (``focalpoints.decisions``). It only saves looking for the request in the pending list.
@@ -31,19 +31,32 @@ class LinkExpired(Exception):
 @dataclass(frozen=True)
 class ValidationLink:
     registration_ids: tuple[int, ...]
-    focal_point_id: int
+    focal_point_id: int | None
     administration_id: int
+    # Set when the link went to a deputy (focalpoints.models.Deputyship) rather than a focal point.
+    deputyship_id: int | None = None
 
 
-def link_token_make(*, registration_ids, focal_point_id: int, administration_id: int) -> str:
-    payload = {"r": sorted(int(pk) for pk in registration_ids), "f": int(focal_point_id), "a": int(administration_id)}
+def link_token_make(
+    *, registration_ids, focal_point_id: int | None, administration_id: int, deputyship_id: int | None = None
+) -> str:
+    payload = {"r": sorted(int(pk) for pk in registration_ids), "a": int(administration_id)}
+    if deputyship_id is not None:
+        payload["d"] = int(deputyship_id)
+    else:
+        payload["f"] = int(focal_point_id)
     return signing.dumps(payload, salt=SALT, compress=True)
 
 
-def link_url(*, registration_ids, focal_point_id: int, administration_id: int) -> str:
+def link_url(
+    *, registration_ids, focal_point_id: int | None, administration_id: int, deputyship_id: int | None = None
+) -> str:
     """The absolute URL to put in an email."""
     token = link_token_make(
-        registration_ids=registration_ids, focal_point_id=focal_point_id, administration_id=administration_id
+        registration_ids=registration_ids,
+        focal_point_id=focal_point_id,
+        administration_id=administration_id,
+        deputyship_id=deputyship_id,
     )
     return settings.SITE_URL + reverse("focalpoints:link", kwargs={"token": token})
 
@@ -59,9 +72,17 @@ def link_token_read(token: str) -> ValidationLink:
         raise LinkInvalid from error
     try:
         ids = tuple(int(pk) for pk in payload["r"])
-        link = ValidationLink(
-            registration_ids=ids, focal_point_id=int(payload["f"]), administration_id=int(payload["a"])
-        )
+        if "d" in payload:
+            link = ValidationLink(
+                registration_ids=ids,
+                focal_point_id=None,
+                administration_id=int(payload["a"]),
+                deputyship_id=int(payload["d"]),
+            )
+        else:
+            link = ValidationLink(
+                registration_ids=ids, focal_point_id=int(payload["f"]), administration_id=int(payload["a"])
+            )
     except (KeyError, TypeError, ValueError) as error:
         raise LinkInvalid from error
     if not link.registration_ids:

@@ -28,7 +28,7 @@ from smepilot.languages import recipient_language
 from smepilot.outbox.models import OutgoingMessage
 from smepilot.outbox.services import mail_queue
 
-from . import links, selectors
+from . import bounces, links, selectors
 from .accounts import focal_point_account_ensure
 from .ics import meeting_ics, meeting_ics_filename
 from .models import FocalPoint
@@ -58,7 +58,8 @@ def _registrations_loaded(registrations) -> list[Registration]:
 
 
 def registrations_notify_focal_points(*, registrations, reopened_reason: str = "") -> int:
-    """Email every active focal point of the registrations' Administration, one email per batch.
+    """Email everyone who decides for the registrations' Administration (its active focal points and
+    running deputies: ``selectors.deciders``), one email per batch.
 
     The email names the person, the SME (and whether its eligibility is still pending), the
     meetings and attendance, and carries a signed link to the request (``focalpoints.links``).
@@ -71,26 +72,27 @@ def registrations_notify_focal_points(*, registrations, reopened_reason: str = "
         key = (registration.sme.administration_id, registration.participant_id, registration.sme_id)
         batches[key].append(registration)
     queued = 0
+    recipients = selectors.decider_recipients(administration_ids={key[0] for key in batches})
     for (administration_id, _participant_id, _sme_id), batch in batches.items():
-        focal_points = list(
-            selectors.active_focal_points(administration_id=administration_id).select_related("user__preferences")
-        )
-        if not focal_points:
+        if not recipients.get(administration_id):
             # Nobody to tell: the request shows in the admin's overdue list after the reminder delay.
+            # When the only addresses bounce, the secretariat is told now, and decides on behalf.
+            bounces.requests_unreachable_tell(administration_id=administration_id)
             logger.warning(
-                "No active focal point for Administration %s; registrations %s wait unseen.",
+                "No reachable focal point or deputy for Administration %s; registrations %s wait unseen.",
                 administration_id,
                 [registration.pk for registration in batch],
             )
             continue
         first = batch[0]
-        for focal_point in focal_points:
-            focal_point_account_ensure(focal_point=focal_point)
+        for recipient in recipients[administration_id]:
+            if recipient.focal_point is not None:
+                focal_point_account_ensure(focal_point=recipient.focal_point)
             mail_queue(
-                to=focal_point.email,
+                to=recipient.email,
                 template="emails/focalpoint_registration_new",
                 context={
-                    "focal_point": focal_point,
+                    **_recipient_context(recipient),
                     "participant": first.participant,
                     "registrant_email": first.participant.user.email,
                     "sme": first.sme,
@@ -99,17 +101,28 @@ def registrations_notify_focal_points(*, registrations, reopened_reason: str = "
                     "registrations": batch,
                     "link_url": links.link_url(
                         registration_ids=[registration.pk for registration in batch],
-                        focal_point_id=focal_point.pk,
+                        focal_point_id=recipient.focal_point.pk if recipient.focal_point else None,
+                        deputyship_id=recipient.deputyship.pk if recipient.deputyship else None,
                         administration_id=administration_id,
                     ),
                     "link_max_age_days": settings.VALIDATION_LINK_MAX_AGE_DAYS,
                     "pending_url": settings.SITE_URL + reverse("focalpoints:pending"),
                     "reopened_reason": reopened_reason,
                 },
-                language=focal_point_language(focal_point),
+                language=recipient.language,
             )
             queued += 1
     return queued
+
+
+def _recipient_context(recipient) -> dict:
+    """Who an email to a decider greets, and for a deputy, whose deputy they are and until when."""
+    return {
+        # A focal point's row, or a deputyship's: both have the name the email greets.
+        "focal_point": recipient.focal_point or recipient.deputyship,
+        "deputyship": recipient.deputyship,
+        "deputy_for": recipient.deputyship.focal_point if recipient.deputyship else None,
+    }
 
 
 def focal_point_notification_resend(*, registration: Registration) -> int:
@@ -122,9 +135,12 @@ def focal_point_notification_resend(*, registration: Registration) -> int:
                 % {"status": registration.get_status_display().lower()},
                 code="not_pending",
             )
-        if not selectors.active_focal_points(administration_id=registration.sme.administration_id).exists():
+        if not selectors.decider_recipients(administration_ids=[registration.sme.administration_id]):
             raise ValidationError(
-                _("The Administration of %(country)s has no active focal point. Add one, then send again.")
+                _(
+                    "The Administration of %(country)s has no active focal point or deputy whose address "
+                    "works. Add one, or correct the address, then send again."
+                )
                 % {"country": registration.sme.administration},
                 code="no_focal_point",
             )
@@ -135,16 +151,16 @@ def focal_point_notification_resend(*, registration: Registration) -> int:
 
 
 def registration_cancelled_notify_focal_points(*, registration: Registration) -> int:
-    """Tell the focal points that a validated registration was cancelled by its registrant."""
+    """Tell the focal points (and running deputies) that a validated registration was cancelled by its registrant."""
     [registration] = _registrations_loaded([registration])
     queued = 0
-    focal_points = selectors.active_focal_points(administration_id=registration.sme.administration_id)
-    for focal_point in focal_points.select_related("user__preferences"):
+    administration_id = registration.sme.administration_id
+    for recipient in selectors.decider_recipients(administration_ids=[administration_id]).get(administration_id, []):
         mail_queue(
-            to=focal_point.email,
+            to=recipient.email,
             template="emails/focalpoint_registration_cancelled",
             context={
-                "focal_point": focal_point,
+                **_recipient_context(recipient),
                 "registration": registration,
                 "participant": registration.participant,
                 "sme": registration.sme,
@@ -152,7 +168,7 @@ def registration_cancelled_notify_focal_points(*, registration: Registration) ->
                 "administration": registration.sme.administration,
                 "decided_url": settings.SITE_URL + reverse("focalpoints:pending"),
             },
-            language=focal_point_language(focal_point),
+            language=recipient.language,
         )
         queued += 1
     return queued

@@ -5,10 +5,13 @@ Administration never sees another's data, as every queryset a focal-point page s
 ``focal_point_administrations(user)``. Nothing here writes.
 """
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Case, Q, QuerySet, When
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -16,19 +19,60 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from registration.models import SME, Eligibility, ParticipantProfile, Registration, RegistrationStatus
 from smepilot.l10n import sorted_by_name
+from smepilot.languages import recipient_language
 
-from .models import Administration, FocalPoint
+from .models import Administration, Deputyship, DeputyshipStatus, FocalPoint
 
 DECIDED_STATUSES = (RegistrationStatus.VALIDATED, RegistrationStatus.REJECTED)
 
 
+class Deciders(NamedTuple):
+    """Who may decide for Administrations today: the two kinds of row, as querysets still to filter."""
+
+    focal_points: QuerySet[FocalPoint]
+    deputyships: QuerySet[Deputyship]
+
+
+def deciders(*, user=None, administration_id: int | None = None, today=None) -> Deciders:
+    """Who may decide for an Administration: the one rule, read by every page, email, decision and guard.
+
+    The letter sends each registration "for validation to the Focal Points designated by each
+    Administration": its active focal points decide, and so does a deputy a focal point named
+    (focalpoints.models.Deputyship) while the deputyship runs: confirmed by the secretariat,
+    from its first day to its last, not ended early, and the focal point still active. A deputy
+    before or after their period, unconfirmed, declined or ended decides nothing, and a deputy of
+    one Administration decides nothing for another.
+
+    ``user`` narrows to the rows of that account (none for someone signed out), ``administration_id``
+    to one Administration. The pages scope their queries with ``focal_point_administrations``, the
+    decision service asks ``is_focal_point_of``, the emails go to ``decider_recipients`` and the
+    second factor is asked of whoever ``is_focal_point``: all of them read this.
+    """
+    today = today or timezone.localdate()
+    focal_points = FocalPoint.objects.filter(is_active=True)
+    # A deputy stands in for a focal point: when the secretariat deactivates that focal point, their deputy stops too.
+    deputyships = Deputyship.objects.filter(
+        status=DeputyshipStatus.CONFIRMED, starts_on__lte=today, ends_on__gte=today, focal_point__is_active=True
+    )
+    if user is not None:
+        if not getattr(user, "is_authenticated", False):
+            return Deciders(FocalPoint.objects.none(), Deputyship.objects.none())
+        focal_points = focal_points.filter(user=user)
+        deputyships = deputyships.filter(user=user)
+    if administration_id is not None:
+        focal_points = focal_points.filter(administration_id=administration_id)
+        deputyships = deputyships.filter(administration_id=administration_id)
+    return Deciders(focal_points, deputyships)
+
+
 def focal_point_administrations(user) -> QuerySet[Administration]:
-    """The Administrations the user is an active focal point of (none for anyone else)."""
+    """The Administrations the user may decide for (``deciders``): none for anyone else."""
     if not getattr(user, "is_authenticated", False):
         return Administration.objects.none()
-    return Administration.objects.filter(
-        pk__in=FocalPoint.objects.filter(user=user, is_active=True).values("administration_id")
-    )
+    rows = deciders(user=user)
+    as_focal_point = Q(pk__in=rows.focal_points.values("administration_id"))
+    as_deputy = Q(pk__in=rows.deputyships.values("administration_id"))
+    return Administration.objects.filter(as_focal_point | as_deputy)
 
 
 def administrations_by_name(administrations) -> list[Administration]:
@@ -38,14 +82,70 @@ def administrations_by_name(administrations) -> list[Administration]:
 
 
 def is_focal_point(*, user) -> bool:
-    """An active focal point of any Administration."""
+    """Decides for some Administration: an active focal point, or a deputy whose deputyship runs."""
     return focal_point_administrations(user).exists()
 
 
 def is_focal_point_of(*, user, administration_id: int) -> bool:
+    """Decides for this Administration (``deciders``)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return FocalPoint.objects.filter(user=user, administration_id=administration_id, is_active=True).exists()
+    return focal_point_administrations(user).filter(pk=administration_id).exists()
+
+
+def designated_focal_point_of(*, user, administration_id: int | None = None) -> QuerySet[FocalPoint]:
+    """The user's own active designations as a focal point (not as a deputy): who may name a deputy."""
+    if not getattr(user, "is_authenticated", False):
+        return FocalPoint.objects.none()
+    rows = FocalPoint.objects.filter(user=user, is_active=True)
+    if administration_id is not None:
+        rows = rows.filter(administration_id=administration_id)
+    return rows
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One person to email about an Administration's requests: a focal point, or a running deputy."""
+
+    focal_point: FocalPoint | None = None
+    deputyship: Deputyship | None = None
+
+    @property
+    def row(self) -> FocalPoint | Deputyship:
+        return self.focal_point or self.deputyship
+
+    @property
+    def name(self) -> str:
+        return self.row.name
+
+    @property
+    def email(self) -> str:
+        return self.row.email
+
+    @property
+    def language(self) -> str:
+        """Read when the email is written: an account linked to the row since (at its first email) counts."""
+        return recipient_language(user=self.row.user, designated=self.row.language)
+
+
+def decider_recipients(*, administration_ids, exclude_bounced: bool = True) -> dict[int, list[Recipient]]:
+    """{Administration id: the people who decide for it} (``deciders``), in two queries, whatever the count.
+
+    An address the mail server refused for good (``FocalPoint.email_bounced_at``) is left out
+    while ``exclude_bounced``: its requests go to the others, and to the secretariat
+    (focalpoints.bounces).
+    """
+    ids = list(administration_ids)
+    by_administration = defaultdict(list)
+    focal_points = deciders().focal_points.filter(administration_id__in=ids)
+    if exclude_bounced:
+        focal_points = focal_points.filter(email_bounced_at__isnull=True)
+    for focal_point in focal_points.select_related("user__preferences", "administration").order_by("pk"):
+        by_administration[focal_point.administration_id].append(Recipient(focal_point=focal_point))
+    deputyships = deciders().deputyships.filter(administration_id__in=ids)
+    for deputyship in deputyships.select_related("user__preferences", "administration", "focal_point").order_by("pk"):
+        by_administration[deputyship.administration_id].append(Recipient(deputyship=deputyship))
+    return by_administration
 
 
 def registrations_with_details() -> QuerySet[Registration]:
@@ -103,7 +203,7 @@ def registrations_overdue(*, now=None) -> QuerySet[Registration]:
 
 
 def active_focal_points(*, administration_id: int) -> QuerySet[FocalPoint]:
-    return FocalPoint.objects.filter(administration_id=administration_id, is_active=True).order_by("pk")
+    return deciders(administration_id=administration_id).focal_points.order_by("pk")
 
 
 # --- Labels of decisions: what whoever comes later reads ------------------------------------------
@@ -123,6 +223,10 @@ def _person_name(*, user, administration_id: int) -> str:
         FocalPoint.objects.filter(user=user, administration_id=administration_id)
         .values_list("name", flat=True)
         .first()
+    ) or (
+        Deputyship.objects.filter(user=user, administration_id=administration_id)
+        .values_list("name", flat=True)
+        .first()
     )
     return name or user.get_full_name() or user.email
 
@@ -137,12 +241,32 @@ def decider_label(*, registration: Registration, names: dict | None = None) -> s
 
 
 def focal_point_names(*, administration_ids) -> dict:
-    """{(user id, Administration id): name} of the Administrations' focal points, in one query."""
-    rows = FocalPoint.objects.filter(administration_id__in=list(administration_ids), user__isnull=False)
-    return {
-        (user_id, admin_id): name
-        for user_id, admin_id, name in rows.values_list("user_id", "administration_id", "name")
-    }
+    """{(user id, Administration id): name} of the Administrations' focal points and deputies, in one query.
+
+    A person who is both (a deputy of their Administration before being designated) is named as its
+    focal point.
+    """
+    ids = list(administration_ids)
+    focal_points = (
+        FocalPoint.objects.filter(administration_id__in=ids, user__isnull=False)
+        .annotate(is_focal_point=Value(True))
+        .order_by()
+        .values_list("user_id", "administration_id", "name", "is_focal_point")
+    )
+    deputies = (
+        Deputyship.objects.filter(administration_id__in=ids, user__isnull=False)
+        .exclude(status__in=[DeputyshipStatus.PROPOSED, DeputyshipStatus.DECLINED])
+        .annotate(is_focal_point=Value(False))
+        .order_by()
+        .values_list("user_id", "administration_id", "name", "is_focal_point")
+    )
+    names = {}
+    # Deputies first, so that a focal point's own name wins.
+    for user_id, admin_id, name, _is_focal_point in sorted(
+        focal_points.union(deputies, all=True), key=lambda row: row[3]
+    ):
+        names[(user_id, admin_id)] = name
+    return names
 
 
 def _decided_by_viewer(decided_by_id, viewer) -> bool:

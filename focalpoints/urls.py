@@ -12,4 +12,6 @@ urlpatterns = [
     path("focal-point/registrations/<int:pk>/", views.registration_detail, name="registration"),
     path("focal-point/smes/", views.sme_list, name="smes"),
     path("focal-point/smes/<int:pk>/", views.sme_detail, name="sme"),
+    path("focal-point/deputies/", views.deputy_list, name="deputies"),
+    path("focal-point/deputies/<int:pk>/end/", views.deputy_end, name="deputy_end"),
 ]

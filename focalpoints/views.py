@@ -1,6 +1,6 @@
 """Focal-point pages: the emailed validation link, the pending list with its history and bulk approve,
-and the Administration's SMEs. Every rule is in focalpoints.decisions; these views show, collect and
-answer with the right status code (never a 500).
+the Administration's SMEs, and the focal point's deputies. Every rule is in focalpoints.decisions
+and focalpoints.deputies; these views show, collect and answer with the right status code (never a 500).
 
 A bad validation link never shows an error the focal point cannot act on: each status code below
 is a page saying what to do instead:
@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -38,9 +39,9 @@ from smepilot.accounts import user_display
 from smepilot.second_factor import second_factor_required
 from smepilot.text import ascii_id
 
-from . import decisions, links, selectors
-from .forms import APPROVE, CONFIRM, REFUSE, DecisionForm, SMEDecisionForm, errors_to_form
-from .models import Administration, FocalPoint
+from . import decisions, deputies, links, selectors
+from .forms import APPROVE, CONFIRM, REFUSE, DecisionForm, DeputyForm, SMEDecisionForm, errors_to_form
+from .models import Administration, Deputyship, DeputyshipStatus
 
 HISTORY_PAGE_SIZE = 50
 SESSION_FLAG = "is_focal_point"  # shows the "Validation" link in the navigation (nav_links.html)
@@ -155,6 +156,14 @@ def _link_registrations(link) -> list[Registration]:
     return list(registrations.order_by("meeting__starts_on", "pk"))
 
 
+def _link_addressee_still_decides(link) -> bool:
+    """The focal point (or the deputy) the link was emailed to still decides for its Administration."""
+    rows = selectors.deciders(administration_id=link.administration_id)
+    if link.deputyship_id is not None:
+        return rows.deputyships.filter(pk=link.deputyship_id).exists()
+    return rows.focal_points.filter(pk=link.focal_point_id).exists()
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @second_factor_required
 def validation_link(request, token: str):
@@ -230,16 +239,14 @@ def validation_link(request, token: str):
             title=_("This link is not valid"),
             message=_("This link does not match the request any more. Open it from your list of pending requests."),
         )
-    if not FocalPoint.objects.filter(
-        pk=link.focal_point_id, administration_id=link.administration_id, is_active=True
-    ).exists():
+    if not _link_addressee_still_decides(link):
         return _problem(
             request,
             status=HTTPStatus.GONE,
             title=_("This link is no longer valid"),
             message=_(
-                "It was sent to a focal point the Administration no longer designates. Open the request from "
-                "your list of pending requests."
+                "It was sent to a focal point the Administration no longer designates, or to a deputy whose "
+                "period is over. Open the request from your list of pending requests."
             ),
         )
     if all(registration.status == RegistrationStatus.CANCELLED for registration in registrations):
@@ -319,6 +326,11 @@ def pending_list(request):
             "overdue_ids": overdue_ids,
             "overdue_days": settings.VALIDATION_REMINDER_AFTER_DAYS,
             "page": page,
+            # A focal point names deputies; a deputy deciding for them does not, and reads whose deputy they are.
+            "names_deputies": selectors.designated_focal_point_of(user=request.user).exists(),
+            "deputyships": list(
+                selectors.deciders(user=request.user).deputyships.select_related("focal_point", "administration")
+            ),
         },
     )
 
@@ -460,3 +472,95 @@ def sme_detail(request, pk: int):
         },
         status=status,
     )
+
+
+# --- Deputies -------------------------------------------------------------------------------------
+
+
+def _deputies_page(request, *, focal_points, form, status=HTTPStatus.OK):
+    deputyships = list(
+        Deputyship.objects.filter(focal_point__in=focal_points)
+        .select_related("administration", "focal_point")
+        .order_by("-starts_on", "-pk")
+    )
+    today = timezone.localdate()
+    rows = [
+        {
+            "deputyship": deputyship,
+            "can_end": deputyship.status in deputies.LIVE_STATUSES and deputyship.ends_on >= today,
+            "running": deputyship.status == DeputyshipStatus.CONFIRMED and deputyship.starts_on <= today,
+        }
+        for deputyship in deputyships
+    ]
+    return render(
+        request,
+        "focalpoints/deputies.html",
+        {"rows": rows, "form": form, "several": len(focal_points) > 1, "error_form": form},
+        status=status,
+    )
+
+
+def _not_a_designated_focal_point(request):
+    return _problem(
+        request,
+        status=HTTPStatus.FORBIDDEN,
+        title=_("Only focal points name deputies"),
+        message=_(
+            "A focal point designated by an Administration names their own deputy. If you decide as someone's "
+            "deputy, you cannot name one in turn: the focal point or the secretariat can."
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@second_factor_required
+def deputy_list(request):
+    """The focal point's deputies (waiting, confirmed, over) and the form to name one (POST)."""
+    focal_points = list(selectors.designated_focal_point_of(user=request.user).select_related("administration"))
+    if not focal_points:
+        return _not_a_designated_focal_point(request)
+    if request.method != "POST":
+        return _deputies_page(request, focal_points=focal_points, form=DeputyForm(focal_points=focal_points))
+    form = DeputyForm(request.POST, focal_points=focal_points)
+    if not form.is_valid():
+        return _deputies_page(request, focal_points=focal_points, form=form, status=HTTPStatus.BAD_REQUEST)
+    focal_point = next(fp for fp in focal_points if fp.pk == form.cleaned_data["focal_point"])
+    try:
+        deputyship = deputies.deputy_name(
+            focal_point=focal_point,
+            named_by=request.user,
+            name=form.cleaned_data["name"],
+            email=form.cleaned_data["email"],
+            starts_on=form.cleaned_data["starts_on"],
+            ends_on=form.cleaned_data["ends_on"],
+            language=form.cleaned_data["language"],
+        )
+    except ValidationError as error:
+        errors_to_form(form, error)
+        status = HTTPStatus.FORBIDDEN if isinstance(error, deputies.DeputyshipNotAllowed) else HTTPStatus.BAD_REQUEST
+        return _deputies_page(request, focal_points=focal_points, form=form, status=status)
+    messages.success(
+        request,
+        _("%(name)s is named your deputy. The secretariat confirms it; you and they are told by email.")
+        % {"name": deputyship.name},
+    )
+    return redirect("focalpoints:deputies")
+
+
+@login_required
+@require_POST
+@second_factor_required(back_to="focalpoints:deputies")
+def deputy_end(request, pk: int):
+    """End one of the focal point's deputyships now (404 for anyone else's)."""
+    focal_points = selectors.designated_focal_point_of(user=request.user)
+    if not focal_points.exists():
+        return _not_a_designated_focal_point(request)
+    deputyship = get_object_or_404(Deputyship.objects.filter(focal_point__in=focal_points), pk=pk)
+    try:
+        deputies.deputyship_end(deputyship=deputyship, ended_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The deputyship of %(name)s has ended.") % {"name": deputyship.name})
+    return redirect("focalpoints:deputies")

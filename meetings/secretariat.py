@@ -30,6 +30,8 @@ SECRETARIAT_PERMISSIONS = {
     ("meetings", "pilotreport"): VIEW_ADD_CHANGE,
     ("focalpoints", "administration"): VIEW_ADD_CHANGE,
     ("focalpoints", "focalpoint"): VIEW_ADD_CHANGE,
+    # View, and change to confirm, decline or end a deputy (focalpoints.deputies): never added by hand.
+    ("focalpoints", "deputyship"): ("view", "change"),
     ("registration", "sme"): VIEW_ADD_CHANGE,
     ("registration", "participantprofile"): VIEW_ADD_CHANGE,
     ("registration", "registration"): VIEW_ADD_CHANGE,

@@ -18,6 +18,8 @@ Who is anonymised, and when (``PERSONAL_DATA_RETENTION_DAYS``, docs/OPERATIONS.m
 * a focal point's designation once it has been inactive for the period (focal points are officials
   of their Administration: they are not purged by the age of meetings), and their account with it
   when they hold no other designation and did not sign in during the period;
+* a deputy a focal point named (focalpoints.models.Deputyship): their name and address on the
+  deputyship once its last day is older than the period (their account is a plain one, as above);
 * never the secretariat's staff, nor people recorded in a leadership appointment or a decision
   (terms of reference, point 3): those are the ITU's records.
 
@@ -48,7 +50,7 @@ from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from focalpoints.models import FocalPoint
+from focalpoints.models import Deputyship, FocalPoint
 from meetings.models import Appointment, DecisionParticipant
 from smepilot.models import AccountPreferences
 from smepilot.outbox.models import MessageStatus, OutgoingMessage
@@ -76,6 +78,7 @@ class PurgeFigures:
     registrations: int = 0
     smes: int = 0
     focal_points: int = 0
+    deputies: int = 0
     accounts: int = 0
     history_records: int = 0
     email_addresses: int = 0
@@ -156,6 +159,17 @@ def focal_points_due_for_anonymisation(*, now: datetime.datetime | None = None):
     history = FocalPoint.history.model
     return (
         FocalPoint.objects.filter(is_active=False, created_at__lt=cutoff)
+        .exclude(email__iendswith=f"@{ANONYMISED_EMAIL_DOMAIN}")
+        .exclude(Exists(history.objects.filter(id=OuterRef("pk"), history_date__gte=cutoff)))
+    )
+
+
+def deputyships_due_for_anonymisation(*, now: datetime.datetime | None = None):
+    """Deputyships whose last day is older than the period, and unchanged since (whatever their status)."""
+    cutoff = retention_cutoff(now=now)
+    history = Deputyship.history.model
+    return (
+        Deputyship.objects.filter(ends_on__lt=timezone.localdate(cutoff), created_at__lt=cutoff)
         .exclude(email__iendswith=f"@{ANONYMISED_EMAIL_DOMAIN}")
         .exclude(Exists(history.objects.filter(id=OuterRef("pk"), history_date__gte=cutoff)))
     )
@@ -314,6 +328,30 @@ def _focal_points_anonymise(*, focal_point_ids: list[int]) -> PurgeFigures:
     return figures
 
 
+def _deputyships_anonymise(*, deputyship_ids: list[int]) -> PurgeFigures:
+    """The deputy's name and address, and the reason a deputy was declined, replaced; the rest kept."""
+    figures = PurgeFigures(deputies=len(deputyship_ids))
+    email = Concat(
+        Value("deputy-"), Cast("pk", output_field=CharField()), Value(f"@{ANONYMISED_EMAIL_DOMAIN}"),
+        output_field=CharField(),
+    )  # fmt: skip
+    Deputyship.objects.filter(pk__in=deputyship_ids).update(
+        name=_numbered(f"{ANONYMISED_NAME} #"), email=email, decline_reason=""
+    )
+    history_email = Concat(
+        Value("deputy-"), Cast("id", output_field=CharField()), Value(f"@{ANONYMISED_EMAIL_DOMAIN}"),
+        output_field=CharField(),
+    )  # fmt: skip
+    figures.history_records += Deputyship.history.model.objects.filter(id__in=deputyship_ids).update(
+        name=_numbered(f"{ANONYMISED_NAME} #", "id"),
+        email=history_email,
+        decline_reason="",
+        history_change_reason=None,
+    )
+    _log_entries_anonymise(Deputyship, deputyship_ids)
+    return figures
+
+
 # --- The purge --------------------------------------------------------------------------------
 
 
@@ -347,6 +385,7 @@ def personal_data_purge(
         figures.registrations = Registration.objects.filter(participant_id__in=profile_ids).count()
         figures.smes = smes_due_for_anonymisation(now=now, leaving=profile_ids).count()
         figures.focal_points = focal_points_due_for_anonymisation(now=now).count()
+        figures.deputies = deputyships_due_for_anonymisation(now=now).count()
         figures.outbox_messages = outbox_messages_due_for_deletion(now=now).count()
         figures.visa_passports = visas.visa_requests_due_for_erasure(today=timezone.localdate(now)).count()
         return figures
@@ -418,6 +457,17 @@ def personal_data_purge(
                 .values_list("pk", flat=True)
             )
             figures.visa_passports += visas.visa_passports_erase(request_ids=locked, now=now)
+
+    deputyships = list(deputyships_due_for_anonymisation(now=now).order_by("pk").values_list("pk", flat=True))
+    for batch in _batches(deputyships, batch_size):
+        with transaction.atomic():
+            locked = list(
+                deputyships_due_for_anonymisation(now=now)
+                .filter(pk__in=batch)
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)
+            )
+            figures.add(_deputyships_anonymise(deputyship_ids=locked))
 
     old_messages = list(outbox_messages_due_for_deletion(now=now).order_by("pk").values_list("pk", flat=True))
     for batch in _batches(old_messages, batch_size * 5):

@@ -8,7 +8,7 @@ from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from focalpoints.models import Administration, FocalPoint, ItuRegion
+from focalpoints.models import Administration, Deputyship, DeputyshipStatus, FocalPoint, ItuRegion
 from meetings.models import Meeting, MeetingKind, Pilot, Sector, StudyGroup
 from registration.models import (
     SME,
@@ -111,6 +111,22 @@ class FocalPointFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"focal{n}@administration.example")
     user = factory.SubFactory(UserFactory, email=factory.SelfAttribute("..email"))
     is_active = True
+
+
+class DeputyshipFactory(factory.django.DjangoModelFactory):
+    """A deputy the secretariat confirmed, deciding from today for a week, with an account."""
+
+    class Meta:
+        model = Deputyship
+
+    focal_point = factory.SubFactory(FocalPointFactory)
+    administration = factory.SelfAttribute("focal_point.administration")
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"deputy{n}@administration.example")
+    user = factory.SubFactory(UserFactory, email=factory.SelfAttribute("..email"))
+    starts_on = factory.LazyFunction(today)
+    ends_on = factory.LazyFunction(lambda: today() + datetime.timedelta(days=7))
+    status = DeputyshipStatus.CONFIRMED
 
 
 class SMEFactory(factory.django.DjangoModelFactory):
@@ -368,6 +384,7 @@ FACTORY_BY_MODEL_LABEL = {
     "meetings.PilotReport": PilotReportFactory,
     "focalpoints.Administration": AdministrationFactory,
     "focalpoints.FocalPoint": FocalPointFactory,
+    "focalpoints.Deputyship": DeputyshipFactory,
     "registration.SME": SMEFactory,
     "registration.ParticipantProfile": ParticipantProfileFactory,
     "registration.Registration": RegistrationFactory,

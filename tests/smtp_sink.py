@@ -5,7 +5,8 @@ Fixtures (registered in tests/conftest.py, usable from any test module):
 - ``smtp_sink``: an SMTP server on 127.0.0.1 that Django's EMAIL settings point at for the test.
   ``smtp_sink.messages`` are the accepted messages (``email.message.EmailMessage``);
   ``smtp_sink.script_data("421 4.3.0 Try later")`` / ``script_rcpt("550 5.1.1 No such user")``
-  make the next DATA / RCPT answers fail (then 250 again); ``smtp_sink.wait_for(n)`` waits until
+  make the next DATA / RCPT answers fail (then 250 again); ``smtp_sink.refuse(address, "550 …")``
+  refuses every RCPT to that address; ``smtp_sink.wait_for(n)`` waits until
   n messages arrived.
 - ``celery_worker_real``: a real Celery worker (smepilot.celery's app, solo pool, in a thread)
   consuming from the test's broker (CELERY_BROKER_URL: a Redis db of the test run's own), with
@@ -61,6 +62,7 @@ class ScriptedHandler:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.data_responses: deque[str] = deque()
         self.rcpt_responses: deque[str] = deque()
+        self.refused_addresses: dict[str, str] = {}  # address (lower case) -> the RCPT answer, every time
         self.data_delay = 0.0
         self.data_commands = 0  # every DATA, accepted or not
         self.peers: set[tuple] = set()  # the client's (address, port) of every connection that sent DATA
@@ -68,6 +70,8 @@ class ScriptedHandler:
         self.awaiting_answer: dict[tuple, str] = {}
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refused_addresses:
+            return self.refused_addresses[address.lower()]
         if self.rcpt_responses:
             return self.rcpt_responses.popleft()
         envelope.rcpt_tos.append(address)
@@ -120,6 +124,10 @@ class SmtpSink:
     def script_rcpt(self, *responses: str):
         """The next RCPT commands get these answers, in order (then "250")."""
         self.handler.rcpt_responses.extend(responses)
+
+    def refuse(self, address: str, response: str = "550 5.1.1 No such user"):
+        """Every RCPT to ``address`` gets this answer (a mailbox that does not exist), others 250."""
+        self.handler.refused_addresses[address.lower()] = response
 
     def slow_down(self, seconds: float):
         """Hold every DATA answer this long (to make two senders overlap)."""

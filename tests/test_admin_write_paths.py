@@ -38,7 +38,7 @@ from django.utils import timezone
 from modeltranslation.manager import get_translatable_fields_for_model
 from simple_history.admin import SimpleHistoryAdmin
 
-from focalpoints.models import FocalPoint
+from focalpoints.models import DeputyshipStatus, FocalPoint
 from meetings.models import Appointment, Decision, DecisionKind, LeadershipRole
 from registration.models import AttendanceMode, Eligibility, ParticipantProfile, Registration, RegistrationStatus
 from smepilot.admin_base import HistoryReadOnlyAdmin
@@ -251,6 +251,19 @@ ADMIN_WRITE_PATHS = {
         "delete": "plain: a focal point removed decides nothing more; its history keeps it",
         "history": REFUSED,
         "actions": {"delete_selected": "plain: as the delete page"},
+        "urls": {},
+        "inlines": {},
+    },
+    "focalpoints.Deputyship": {
+        "add": REFUSED,
+        "change": REFUSED,
+        "delete": REFUSED,
+        "history": REFUSED,
+        "actions": {
+            "confirm_deputies": "service: focalpoints.deputies.deputyship_confirm",
+            "decline_deputies": "service: focalpoints.deputies.deputyship_decline",
+            "end_deputyships": "service: focalpoints.deputies.deputyship_end",
+        },
         "urls": {},
         "inlines": {},
     },
@@ -788,6 +801,23 @@ def _visa_request_refused(request):
         [factories.VisaLetterRequestFactory()],
         **WITH_A_REASON,
     )
+
+
+@drives("focalpoints.Deputyship", "action:confirm_deputies")
+def _deputy_confirmed(request):
+    deputyship = factories.DeputyshipFactory(status=DeputyshipStatus.PROPOSED, user=None)
+    return _action("focalpoints.Deputyship", "confirm_deputies", [deputyship])
+
+
+@drives("focalpoints.Deputyship", "action:decline_deputies")
+def _deputy_declined(request):
+    deputyship = factories.DeputyshipFactory(status=DeputyshipStatus.PROPOSED, user=None)
+    return _action("focalpoints.Deputyship", "decline_deputies", [deputyship], **WITH_A_REASON)
+
+
+@drives("focalpoints.Deputyship", "action:end_deputyships")
+def _deputyship_ended(request):
+    return _action("focalpoints.Deputyship", "end_deputyships", [factories.DeputyshipFactory()])
 
 
 @drives("outbox.OutgoingMessage", "action:resend")

@@ -81,7 +81,8 @@ def _counted(call):
 
 
 # Each figure is the same at every size: a query more means a new lookup crept into the request.
-REGISTRATION_POST_QUERIES = 18
+# Registering reads who decides for the Administration: its focal points, then its running deputies.
+REGISTRATION_POST_QUERIES = 19
 APPROVE_POST_QUERIES = 17
 LINK_GET_QUERIES = 9
 DELIVER_QUERIES = 5

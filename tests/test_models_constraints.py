@@ -13,7 +13,7 @@ from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from focalpoints.models import Administration, FocalPoint
+from focalpoints.models import Administration, Deputyship, FocalPoint
 from meetings.models import Appointment, Decision, DecisionParticipant, Meeting, Pilot, PilotReport, StudyGroup
 from registration.models import SME, ParticipantProfile, Registration, RegistrationStatus, VisaLetterRequest
 from smepilot.models import AccountPreferences
@@ -191,6 +191,20 @@ def test_focal_point_language_within_the_sites_languages():
     focal_point = factories.FocalPointFactory()
     with rejects("focalpoint_language_valid"):
         FocalPoint.objects.filter(pk=focal_point.pk).update(language="de")
+
+
+def test_deputyship_period_ends_on_or_after_its_first_day():
+    deputyship = factories.DeputyshipFactory()
+    with rejects("deputyship_period_valid"):
+        Deputyship.objects.filter(pk=deputyship.pk).update(ends_on=deputyship.starts_on - datetime.timedelta(days=1))
+
+
+def test_deputyship_status_and_language_within_their_choices():
+    deputyship = factories.DeputyshipFactory()
+    with rejects("deputyship_status_valid"):
+        Deputyship.objects.filter(pk=deputyship.pk).update(status="retired")
+    with rejects("deputyship_language_valid"):
+        Deputyship.objects.filter(pk=deputyship.pk).update(language="de")
 
 
 # --- smepilot: accounts -----------------------------------------------------------------------

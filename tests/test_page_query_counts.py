@@ -4,9 +4,10 @@ The tables grow all pilot long (100,000 registrations by its end, with their peo
 page whose number of queries follows its rows (one query per row, per related object, per filter
 choice) slows down as the pilot runs. Each page is asked for by the person who uses it: the SME
 representative (home, meetings, profile, SME, my registrations, register, cancel), the focal point
-(pending list, SMEs, one registration, one SME; tests/test_hot_writes_queries.py counts the
-validation link) and the secretariat (every admin list, add, change and history page, a meeting's
-participants, badges and attendance sheet, the pilot report, searches and filters of the large lists).
+(pending list, SMEs, one registration, one SME, their deputies; tests/test_hot_writes_queries.py
+counts the validation link), the focal point's deputy (pending list, one registration) and the
+secretariat (every admin list, add, change and history page, a meeting's participants, badges and
+attendance sheet, the pilot report, searches and filters of the large lists).
 
 The data is built once for the module, grown in three steps with ``volume_seed`` (bulk inserts, the
 no-decision-making rule kept by the database's triggers) and rolled back at the end; the people
@@ -192,12 +193,16 @@ def _world():
         )
         for other, status in zip(others, (VisaRequestStatus.REFUSED, VisaRequestStatus.ISSUED), strict=True)
     ]
+    # The focal point's deputy, confirmed and deciding today: the deputies page has a row, and the
+    # deputy's own pending list is measured.
+    deputyship = factories.DeputyshipFactory(focal_point=focal_point)
     return {
         "visa_refused": visa_requests[0],
         "visa_issued": visa_requests[1],
         "meeting": meeting,
         "meetings": list(Meeting.objects.filter(pk__in=seeded["meeting_ids"]).order_by("pk")),
         "focal_point": focal_point,
+        "deputyship": deputyship,
         "sme": registration.sme,
         "representative": representative,
         "registration": registration,
@@ -293,6 +298,9 @@ _SITE_PAGES = {
     "focal point SMEs": ("focal point", "focalpoints:smes", ()),
     "focal point registration": ("focal point", "focalpoints:registration", ("registration",)),
     "focal point SME": ("focal point", "focalpoints:sme", ("sme",)),
+    "focal point deputies": ("focal point", "focalpoints:deputies", ()),
+    "deputy pending list": ("deputy", "focalpoints:pending", ()),
+    "deputy registration": ("deputy", "focalpoints:registration", ("registration",)),
 }
 
 
@@ -342,6 +350,7 @@ def counts(django_db_setup, django_db_blocker):
         clients["representative"].force_login(world["representative"].user)
         clients["focal point"] = sign_in_with_second_factor(Client(), world["focal_point"].user)
         clients["secretariat"] = sign_in_with_second_factor(Client(), world["secretariat"])
+        clients["deputy"] = sign_in_with_second_factor(Client(), world["deputyship"].user)
         pages = {name: ("secretariat", path) for name, path in _admin_pages(world).items()}
         pages.update(_site_pages(world))
         measured = {name: [] for name in pages}

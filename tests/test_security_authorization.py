@@ -2,20 +2,24 @@
 in every URL and POST parameter). Complements tests/test_focalpoints_views.py,
 tests/test_registration_views.py and the admin tests, which cover the main paths."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
 from focalpoints import decisions, links, notifications
-from focalpoints.models import FocalPoint
+from focalpoints.models import Deputyship, FocalPoint
 from registration.models import Eligibility, ParticipantProfile, Registration, RegistrationStatus
 from tests.admin_helpers import admin_action, staff_with_permissions
 from tests.factories import (
     AdministrationFactory,
+    DeputyshipFactory,
     FocalPointFactory,
     ParticipantProfileFactory,
     RegistrationFactory,
     SMEFactory,
     UserFactory,
+    today,
 )
 from tests.second_factor import sign_in_with_second_factor
 
@@ -127,6 +131,34 @@ def test_a_deactivated_focal_point_loses_every_page(client, registration, focal_
     assert status_of(registration) == RegistrationStatus.PENDING
     sme.refresh_from_db()
     assert sme.eligibility == Eligibility.PENDING
+
+
+def test_a_deputy_whose_period_is_over_loses_every_page_and_names_no_deputy(client, registration, focal_point):
+    deputyship = DeputyshipFactory(focal_point=focal_point)
+    sme = SMEFactory(administration=focal_point.administration, eligibility=Eligibility.PENDING)
+    sign_in_with_second_factor(client, deputyship.user)
+    assert client.get(reverse("focalpoints:pending")).status_code == 200
+    assert client.get(reverse("focalpoints:deputies")).status_code == 403
+    naming = {"name": "X", "email": "x@ca.example", "focal_point": focal_point.pk}
+    assert client.post(reverse("focalpoints:deputies"), naming).status_code == 403
+    # The deputy cannot end their own deputyship or the focal point's others: only the focal point.
+    assert client.post(reverse("focalpoints:deputy_end", args=[deputyship.pk])).status_code == 403
+
+    yesterday = today() - timedelta(days=1)
+    Deputyship.objects.filter(pk=deputyship.pk).update(starts_on=yesterday - timedelta(days=7), ends_on=yesterday)
+    for url in (
+        reverse("focalpoints:pending"),
+        reverse("focalpoints:smes"),
+        reverse("focalpoints:registration", args=[registration.pk]),
+        reverse("focalpoints:sme", args=[sme.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "Kofi Mensah" not in response.content.decode()
+    assert client.post(reverse("focalpoints:sme", args=[sme.pk]), {"decision": "confirm"}).status_code == 403
+    assert client.post(reverse("focalpoints:bulk_approve"), {"registrations": [registration.pk]}).status_code == 403
+    assert status_of(registration) == RegistrationStatus.PENDING
+    assert not Deputyship.objects.exclude(pk=deputyship.pk).exists()
 
 
 def test_a_focal_point_of_two_administrations_loses_the_one_that_ended(client, focal_point):
@@ -330,6 +362,7 @@ def test_every_focal_point_page_sends_a_signed_out_visitor_to_sign_in_and_back(
         "link": {"token": link_path([registration.pk], focal_point).split("/")[-2]},
         "registration": {"pk": registration.pk},
         "sme": {"pk": sme.pk},
+        "deputy_end": {"pk": DeputyshipFactory(focal_point=focal_point).pk},
     }
     [pattern] = [p for p in urls.urlpatterns if p.name == name]
     parameters = set(pattern.pattern.converters)

@@ -8,6 +8,7 @@ every aria-describedby pointing at something, tables with a caption and scoped h
 buttons with text, and the footer's language switcher a plain POST form to set_language.
 """
 
+import datetime
 import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -20,10 +21,12 @@ from django.utils import translation
 from django.views.defaults import server_error
 
 from focalpoints import links
+from focalpoints.models import DeputyshipStatus
 from registration import services as registration_services
 from registration.models import AttendanceMode, Eligibility
 from smepilot.outbox.models import OutgoingMessage
 from tests.factories import (
+    DeputyshipFactory,
     FocalPointFactory,
     MeetingFactory,
     ParticipantProfileFactory,
@@ -31,6 +34,7 @@ from tests.factories import (
     RegistrationFactory,
     SMEFactory,
     StudyGroupFactory,
+    today,
 )
 from tests.second_factor import sign_in_with_second_factor
 
@@ -218,6 +222,19 @@ def as_focal_point(client, world):
     return client
 
 
+def as_focal_point_with_a_deputy(client, world):
+    """The focal point, who named a deputy confirmed from today and another still waiting."""
+    focal_point = world["focal_point"]
+    DeputyshipFactory(focal_point=focal_point, name="Grace Otieno")
+    DeputyshipFactory(
+        focal_point=focal_point,
+        status=DeputyshipStatus.PROPOSED,
+        starts_on=today() + datetime.timedelta(days=30),
+        ends_on=today() + datetime.timedelta(days=40),
+    )
+    return as_focal_point(client, world)
+
+
 def link_url(world):
     focal_point = world["focal_point"]
     token = links.link_token_make(
@@ -259,6 +276,7 @@ PAGES = {
     "focal point: SMEs": (as_focal_point, lambda w: reverse("focalpoints:smes"), 200),
     "focal point: an SME": (as_focal_point, lambda w: reverse("focalpoints:sme", args=[w["pending_sme"].pk]), 200),
     "focal point: a bad link": (as_focal_point, lambda w: reverse("focalpoints:link", args=["tampered"]), 400),
+    "focal point: deputies": (as_focal_point_with_a_deputy, lambda w: reverse("focalpoints:deputies"), 200),
     "not found": (None, lambda w: "/no-such-page/", 404),
     "not found (signed in)": (as_representative, lambda w: "/no-such-page/", 404),
 }
@@ -375,6 +393,25 @@ FORMS_WITH_ERRORS = {
         lambda w: reverse("focalpoints:registration", args=[w["registration"].pk]),
         lambda w: {"registration": w["registration"].pk, "decision": "reject", "reason": ""},
         lambda w: [f"r{w['registration'].pk}-reason"],
+    ),
+    "focal point: name oneself as deputy": (
+        as_focal_point,
+        lambda w: reverse("focalpoints:deputies"),
+        lambda w: {
+            "name": "Amina",
+            "email": w["focal_point"].email,
+            "starts_on": today().isoformat(),
+            "ends_on": today().isoformat(),
+            "language": "en",
+            "focal_point": w["focal_point"].pk,
+        },
+        lambda w: ["id_email"],
+    ),
+    "focal point: name a deputy with nothing filled in": (
+        as_focal_point,
+        lambda w: reverse("focalpoints:deputies"),
+        lambda w: {"focal_point": w["focal_point"].pk, "language": "en"},
+        lambda w: ["id_name", "id_email", "id_starts_on", "id_ends_on"],
     ),
     "focal point: refuse an SME without a reason": (
         as_focal_point,

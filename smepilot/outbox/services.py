@@ -315,6 +315,30 @@ def smtp_error_is_permanent(error: BaseException) -> bool:
     return not isinstance(error, (smtplib.SMTPException, OSError))
 
 
+def smtp_error_is_refusal(error: BaseException) -> bool:
+    """The mail server refused the recipient for good: a 5xx answer to RCPT or DATA (a bounce)."""
+    return isinstance(error, (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException)) and (
+        smtp_error_is_permanent(error)
+    )
+
+
+def _address_refused_tell(*, message: OutgoingMessage, error_text: str) -> None:
+    """Tell whoever listens (signals.address_refused) that ``message.to`` bounces; never fail the sending."""
+    from .signals import address_refused
+
+    for receiver, response in address_refused.send_robust(
+        sender=OutgoingMessage, address=message.to, message=message, error=error_text
+    ):
+        if isinstance(response, Exception):
+            logger.error(
+                "Outgoing message %s: %s could not record the refused address: %s",
+                message.pk,
+                getattr(receiver, "__qualname__", receiver),
+                type(response).__name__,
+                exc_info=response,
+            )
+
+
 def message_id_header(message: OutgoingMessage) -> str:
     """The message's Message-ID (RFC 5322, 3.6.4), the same each time the outbox sends it.
 
@@ -458,6 +482,8 @@ def _message_send(message: OutgoingMessage, *, connection=None) -> str:
             OutgoingMessage.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
                 status=MessageStatus.FAILED, last_error=error_text, updated_at=timezone.now()
             )
+            if smtp_error_is_refusal(error):
+                _address_refused_tell(message=message, error_text=error_text)
             return MessageStatus.FAILED
         countdown = retry_countdown(attempts=message.attempts)
         logger.info("Outgoing message %s: %s; retrying in %.1f s", message.pk, error_kind, countdown)

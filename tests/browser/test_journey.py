@@ -4,10 +4,11 @@ An SME representative signs up, confirms by the emailed link, fills the profile,
 registers for a study group meeting in person and two rapporteur group meetings (one remotely),
 and cancels one. A focal point of the Administration opens the emailed link signed out, signs in
 by an emailed code and the second factor (setting up the authenticator app the first time, its code
-after that), rejects one request with a reason, confirms the SME, approves the other and
-bulk-approves what else is pending. The representative sees the outcomes and receives the email
-with the calendar file; the secretariat signs in with the second factor too, finds them in the
-admin, exports XLSX and opens the pilot report; at the meeting, an officer checks the representative
+after that), rejects one request with a reason, confirms the SME, approves the other,
+bulk-approves what else is pending and names a deputy for the coming week. The representative
+sees the outcomes and receives the email with the calendar file; the secretariat signs in with the
+second factor too, finds them in the admin, exports XLSX, confirms the deputy (whom the focal point
+then ends early) and opens the pilot report; at the meeting, an officer checks the representative
 in on a phone by the code of their badge (a second check-in is refused). Registration and approval
 are done with the keyboard alone.
 
@@ -264,6 +265,28 @@ def test_the_whole_journey(shape, language, screen, request, new_context, mail, 
         expect(focal.locator(".messages")).to_be_visible()
     shot(focal, "focal point: bulk approved")
 
+    # --- The focal point names a deputy for the coming week --------------------------------------
+    deputy_email = f"deputy.{family_name.lower()}@ca.example"
+    focal_words = words
+    focal.goto(site.url + "/focal-point/")
+    focal.get_by_role("link", name=words("Your deputies")).click()
+    expect(focal.get_by_role("heading", level=1)).to_have_text(words("Your deputies"))
+    # A deputy an earlier walk left running would overlap this one: ended first.
+    while focal.get_by_role("button", name=words("End now")).count():
+        focal.get_by_role("button", name=words("End now")).first.click()
+    focal.locator("#id_name").fill("Grace Otieno")
+    focal.locator("#id_email").fill(deputy_email)
+    first_day = datetime.date.today()
+    focal.locator("#id_starts_on").fill(first_day.isoformat())
+    focal.locator("#id_ends_on").fill((first_day + datetime.timedelta(days=7)).isoformat())
+    shot(focal, "focal point: names a deputy")
+    focal.get_by_role("button", name=words("Name this deputy")).click()
+    expect(focal.locator(".messages")).to_contain_text("Grace Otieno")
+    deputy_row = focal.locator("tr", has_text=deputy_email)
+    # The status, shown with a capital first letter.
+    expect(deputy_row).to_contain_text(words("waiting for the secretariat")[1:])
+    shot(focal, "focal point: the deputy waits for the secretariat")
+
     # --- The representative sees the outcomes and receives the calendar file ------------------
     words, titles = Words(language), titles_in(language)
     registrant.goto(site.url + "/registrations/")
@@ -309,6 +332,24 @@ def test_the_whole_journey(shape, language, screen, request, new_context, mail, 
     assert download.suggested_filename.endswith(".xlsx")
     with open(download.path(), "rb") as workbook:
         assert workbook.read(2) == b"PK", "an XLSX file is a zip archive"
+    # The deputy the focal point named: confirmed, and told by email to sign in with their address.
+    officer.goto(site.url + "/admin/focalpoints/deputyship/?q=" + deputy_email)
+    officer.locator("#action-toggle").check()
+    officer.locator("select[name=action]").select_option(label="Confirm the selected deputies")
+    officer.locator("button[name=index]").click()
+    expect(officer.locator(".messagelist")).to_contain_text("1 deputy confirmed")
+    shot(officer, "secretariat: the deputy confirmed")
+    mail.wait_for(to=deputy_email)
+    focal.goto(site.url + "/focal-point/deputies/")
+    deputy_row = focal.locator("tr", has_text=deputy_email)
+    expect(deputy_row).to_contain_text(focal_words("deciding now"))
+    shot(focal, "focal point: the deputy decides now")
+    # Back early: the focal point ends the deputyship.
+    deputy_row.get_by_role("button", name=focal_words("End now")).click()
+    expect(focal.locator(".messages")).to_contain_text("Grace Otieno")
+    expect(focal.locator("tr", has_text=deputy_email).get_by_role("button")).to_have_count(0)
+    shot(focal, "focal point: the deputyship ended")
+
     # A progress report to Council: the figures come from the data, the narrative from the officer.
     officer.goto(site.url + "/admin/meetings/pilotreport/add/")
     officer.locator("#id_pilot").select_option(index=1)

@@ -78,6 +78,7 @@ FOCAL_POINT_PAGES = [
     ("focalpoints:link", lambda site, page: validation_link_of(site, site.account("Focal point").email), 200),
     ("focalpoints:smes", lambda site, page: reverse("focalpoints:smes"), 200),
     ("focalpoints:sme", _first_link("/focal-point/smes/", "main a[href*='/focal-point/smes/']"), 200),
+    ("focalpoints:deputies", lambda site, page: reverse("focalpoints:deputies"), 200),
     ("home", lambda site, page: reverse("home"), 200),
     # The focal point passed the second factor at sign-in (the app set up, or its code): its pages.
     ("mfa_index", lambda site, page: reverse("mfa_index"), 200),
@@ -89,7 +90,7 @@ FOCAL_POINT_PAGES = [
 
 TOURS = {"visitor": VISITOR_PAGES, "representative": REPRESENTATIVE_PAGES, "focal_point": FOCAL_POINT_PAGES}
 # Pages that only answer a POST, and what stands for them in the tour.
-POST_ONLY = {"focalpoints:bulk_approve": "focalpoints:pending"}
+POST_ONLY = {"focalpoints:bulk_approve": "focalpoints:pending", "focalpoints:deputy_end": "focalpoints:deputies"}
 # Two-factor authentication's pages (smepilot.second_factor and allauth.mfa's), toured like the site's own.
 SECOND_FACTOR_PAGES = {
     "second_factor",

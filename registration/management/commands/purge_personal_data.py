@@ -8,6 +8,7 @@ LABELS = {
     "registrations": "their registrations (kept, free text removed)",
     "smes": "SMEs anonymised",
     "focal_points": "focal point designations anonymised",
+    "deputies": "deputies anonymised",
     "accounts": "accounts made unusable",
     "history_records": "history records anonymised",
     "email_addresses": "email addresses removed",
