@@ -20,15 +20,17 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, DurationField, F, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries as country_names
 
 from focalpoints.models import ItuRegion
-from registration.models import RegistrationStatus
+from registration.models import AttendanceMode, RegistrationStatus
 from smepilot.l10n import sorted_by_name
 
 from .percentile import PercentileCont
+from .translated import in_reader_language
 
 if TYPE_CHECKING:
     from .report import PilotReportFigures
@@ -263,6 +265,44 @@ def attendance_mode(data: MetricData) -> Metric:
     )
 
 
+@council_metric(queries=1)
+def attendance_at_meetings(data: MetricData) -> Metric:
+    """Meetings that have begun: validated in-person registrations against check-ins at the desk
+    (registration.checkin); the difference is the no-shows. Remote participants are not checked in."""
+    rows = (
+        data.scope.filter(
+            VALIDATED, attendance_mode=AttendanceMode.IN_PERSON, meeting__starts_on__lte=timezone.localdate()
+        )
+        .values("meeting_id", "meeting__starts_on", meeting_title=in_reader_language("meeting__title"))
+        .annotate(validated=Count("pk"), attended=Count("attendance"))
+        .order_by("meeting__starts_on", "meeting_title", "meeting_id")
+    )
+
+    def figures(validated: int, attended: int) -> list:
+        return [validated, attended, validated - attended, share(attended, validated)]
+
+    rows = list(rows)
+    validated = sum(row["validated"] for row in rows)
+    attended = sum(row["attended"] for row in rows)
+    return Metric(
+        key="attendance",
+        title=_("Attendance and no-shows"),
+        definition=_(
+            "Meetings that have begun: the people validated to attend in person, those checked in at the "
+            "meeting's desk, and those who did not come (no-shows)."
+        ),
+        item_label=_("Meeting"),
+        columns=[
+            Column("validated", _("validated in person")),
+            Column("attended", _("checked in"), chart=True),
+            Column("no_shows", _("no-shows"), chart=True),
+            Column("attended_share", _("attended (%)")),
+        ],
+        rows=[MetricRow(row["meeting_title"], figures(row["validated"], row["attended"])) for row in rows],
+        totals=[MetricRow(_("All meetings that have begun"), figures(validated, attended))],
+    )
+
+
 # The rows of repeat participation: 1, 2, 3 meetings, and this many or more.
 REPEAT_MEETINGS_OR_MORE = 4
 
@@ -309,15 +349,14 @@ def repeat_participation(data: MetricData) -> Metric:
     )
 
 
-# The figures for Council, in the order of the page and the CSV. Attendance against validated
-# registrations (no-shows) goes after attendance_mode, once check-in is recorded: one more
-# function, validated in-person registrations against those checked in, per meeting.
+# The figures for Council, in the order of the page and the CSV.
 COUNCIL_METRICS = (
     decision_time,
     decision_outcome,
     decided_on_behalf,
     participation_by_region,
     attendance_mode,
+    attendance_at_meetings,
     repeat_participation,
 )
 

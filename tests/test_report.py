@@ -40,6 +40,9 @@ Administration or by the secretariat on its behalf):
   2 (#2, #7): 50.0 % each of the 4 validated.
 - Repeat participation (distinct meetings with a validated registration): p1 M1 and M3 = 2; p2 M1 = 1;
   p6 M3 = 1. So 1 meeting: 2 people (66.7 %), 2 meetings: 1 person (33.3 %); 1 of 3 came back.
+- Attendance (meetings that have begun; validated in person against checked in at the desk): M1 has
+  #1 and #3 validated in person, p1 (#1) checked in: 1 attended, 1 no-show, 50.0 %. M2's (#5) was
+  rejected and M3's (#6) cancelled; out of scope #8 (M1) was checked in too and is not counted.
 """
 
 import datetime
@@ -47,6 +50,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from focalpoints.models import ItuRegion
 from meetings.models import MeetingKind
@@ -58,7 +62,7 @@ from meetings.report import (
     pilot_report_figure_rows,
     pilot_report_figures,
 )
-from registration.models import AttendanceMode, Eligibility, Registration, RegistrationStatus
+from registration.models import Attendance, AttendanceMode, Eligibility, Registration, RegistrationStatus
 from tests.factories import (
     AdministrationFactory,
     FocalPointFactory,
@@ -153,7 +157,7 @@ def data_set():
 
     validated, pending = RegistrationStatus.VALIDATED, RegistrationStatus.PENDING
     in_person, remote = AttendanceMode.IN_PERSON, AttendanceMode.REMOTE
-    _register(p1, m1, in_person, at((2, 1), 10), validated, 1)
+    checked_in = _register(p1, m1, in_person, at((2, 1), 10), validated, 1)
     _register(p1, m3, remote, at((2, 1), 10), validated, 2)
     _register(p2, m1, in_person, at((2, 5), 12), validated, 10)
     _register(p3, m1, remote, at((3, 1), 9), pending)
@@ -161,9 +165,11 @@ def data_set():
     _register(p5, m3, in_person, at((3, 10), 9), RegistrationStatus.CANCELLED)
     _register(p6, m3, remote, at((4, 1), 9), validated, 4)
     # Out of scope: before the period, a study group outside the pilot, after the period.
-    _register(p7, m1, in_person, datetime.datetime(2017, 12, 20, 9, tzinfo=UTC), validated, 1)
+    before_the_period = _register(p7, m1, in_person, datetime.datetime(2017, 12, 20, 9, tzinfo=UTC), validated, 1)
     _register(p8, m4, in_person, at((2, 1), 10), validated, 1)
     _register(p7, m3, remote, at((7, 15), 9), pending)
+    for registration in (checked_in, before_the_period):
+        Attendance.objects.create(registration=registration, checked_in_at=at((4, 30), 8))
     return pilot
 
 
@@ -285,6 +291,7 @@ def test_council_metrics_are_listed_in_order(data_set):
         "decided-on-behalf",
         "regions",
         "attendance-mode",
+        "attendance",
         "repeat-participation",
     ]
 
@@ -352,6 +359,23 @@ def test_repeat_participation_across_meetings(data_set):
     assert totals == [("More than one meeting", 1, 33.3), ("People taking part", 3, 100.0)]
 
 
+def test_attendance_against_validated_registrations(data_set):
+    rows, totals = _table(_metric(_figures(data_set), "attendance"))
+    assert rows == [("SG1 meeting", 2, 1, 1, 50.0)]
+    assert totals == [("All meetings that have begun", 2, 1, 1, 50.0)]
+
+
+def test_a_meeting_yet_to_begin_has_no_no_shows(data_set):
+    study_group = data_set.study_groups.order_by("number").first()
+    coming = _meeting(study_group, timezone.localdate() + datetime.timedelta(days=30), title="A coming meeting")
+    person = ParticipantProfileFactory(sme=Registration.objects.filter(status="validated").first().sme)
+    _register(person, coming, AttendanceMode.IN_PERSON, datetime.datetime(2018, 3, 1, 9, tzinfo=UTC), "validated", 1)
+
+    rows, _totals = _table(_metric(_figures(data_set), "attendance"))
+
+    assert [row[0] for row in rows] == ["SG1 meeting"]
+
+
 def test_council_metrics_of_an_empty_period(data_set):
     figures = pilot_report_figures(
         pilot=data_set, period_start=datetime.date(2016, 1, 1), period_end=datetime.date(2016, 12, 31)
@@ -363,6 +387,7 @@ def test_council_metrics_of_an_empty_period(data_set):
         [("1 meeting", 0, None), ("2 meetings", 0, None), ("3 meetings", 0, None), ("4 meetings or more", 0, None)],
         [("More than one meeting", 0, None), ("People taking part", 0, None)],
     )
+    assert _table(_metric(figures, "attendance")) == ([], [("All meetings that have begun", 0, 0, 0, None)])
 
 
 def test_late_decisions_on_behalf_and_overdue_requests(data_set):
