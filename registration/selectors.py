@@ -43,11 +43,12 @@ def registrations_of(*, user):
 
 
 def deciders_by_administration(*, registrations) -> dict[int, list[str]]:
-    """{Administration id: the names of its active focal points} for the pending ones of
+    """{Administration id: the names of those who decide for it today} for the pending ones of
     ``registrations``, in one query: who decides, as the registrant reads it (names only, never
     addresses). The letter sends each registration "for validation to the Focal Points designated
-    by each Administration"."""
-    from focalpoints.models import FocalPoint
+    by each Administration"; who they are today (and their running deputies) is
+    ``focalpoints.selectors.deciders``, the rule every focal-point page and email reads."""
+    from focalpoints.selectors import deciders
 
     ids = {
         registration.sme.administration_id
@@ -57,8 +58,13 @@ def deciders_by_administration(*, registrations) -> dict[int, list[str]]:
     names: dict[int, list[str]] = {}
     if not ids:
         return names
-    rows = FocalPoint.objects.filter(administration_id__in=ids, is_active=True).order_by("name", "pk")
-    for administration_id, name in rows.values_list("administration_id", "name"):
+    running = deciders()
+    rows = (
+        running.focal_points.filter(administration_id__in=ids)
+        .values_list("administration_id", "name")
+        .union(running.deputyships.filter(administration_id__in=ids).values_list("administration_id", "name"))
+    )
+    for administration_id, name in sorted(rows, key=lambda row: (row[1], row[0])):
         names.setdefault(administration_id, []).append(name)
     return names
 

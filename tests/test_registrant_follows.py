@@ -8,12 +8,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from focalpoints import decisions, escalation, notifications
+from focalpoints.models import DeputyshipStatus
 from registration.models import Registration, RegistrationStatus
 from registration.retention import account_close
 from registration.services import registration_cancel
 from smepilot.outbox.models import OutgoingMessage
 from tests.admin_helpers import admin_action, admin_messages, staff_with_permissions
-from tests.factories import AccountPreferencesFactory, FocalPointFactory, MeetingFactory, RegistrationFactory
+from tests.factories import (
+    AccountPreferencesFactory,
+    DeputyshipFactory,
+    FocalPointFactory,
+    MeetingFactory,
+    RegistrationFactory,
+)
 from tests.second_factor import sign_in_with_second_factor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
@@ -44,6 +51,25 @@ def test_a_pending_request_says_who_decides_by_name_never_by_address(client, foc
     assert "Bruno Keller" in html
     for hidden in (focal_point.email, colleague.email, retired.name, elsewhere.name):
         assert hidden not in html
+
+
+def test_a_running_deputy_is_named_among_those_who_decide(client, focal_point):
+    """Who decides is the one rule of the focal points' pages: a deputy while the deputyship runs."""
+    DeputyshipFactory(focal_point=focal_point, name="Dora Deputy")
+    DeputyshipFactory(focal_point=focal_point, name="Paula Proposed", status=DeputyshipStatus.PROPOSED)
+    DeputyshipFactory(
+        focal_point=focal_point,
+        name="Finn Finished",
+        starts_on=timezone.localdate() - datetime.timedelta(days=9),
+        ends_on=timezone.localdate() - datetime.timedelta(days=2),
+    )
+    registration = RegistrationFactory(participant__sme__administration=focal_point.administration)
+
+    html = _page(client, registration)
+
+    assert "Dora Deputy" in html
+    assert "Paula Proposed" not in html
+    assert "Finn Finished" not in html
 
 
 def test_a_pending_request_shows_its_date_and_how_it_is_followed(client, focal_point, settings):
