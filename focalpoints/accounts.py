@@ -17,11 +17,11 @@ from .models import Deputyship, DeputyshipStatus, FocalPoint
 logger = logging.getLogger(__name__)
 
 
-def _unverified_claims_remove(*, email: str, label: str) -> None:
+def _unverified_claims_remove(*, email: str, log_label: str) -> None:
     """Take a designated address away from the accounts that claimed it without ever verifying it."""
     for claim in EmailAddress.objects.filter(email__iexact=email, verified=False).select_related("user"):
         # Ids only in logs: never the address itself.
-        logger.warning("%s: removing the designated address, unverified, from account %s.", label, claim.user_id)
+        logger.warning("%s: removing the designated address, unverified, from account %s.", log_label, claim.user_id)
         if claim.user.email.lower() == email.lower():
             claim.user.email = ""
             claim.user.save(update_fields=["email"])
@@ -47,7 +47,7 @@ def focal_point_account_ensure(*, focal_point: FocalPoint):
         locked = FocalPoint.objects.select_for_update().get(pk=focal_point.pk)
         if locked.user_id is None:
             user = designated_account_find_or_create(
-                email=locked.email, name=locked.name, label=f"Focal point {locked.pk}"
+                email=locked.email, name=locked.name, log_label=f"Focal point {locked.pk}"
             )
             if user is None:
                 return None
@@ -57,18 +57,18 @@ def focal_point_account_ensure(*, focal_point: FocalPoint):
     return focal_point.user
 
 
-def designated_account_find_or_create(*, email: str, name: str, label: str):
+def designated_account_find_or_create(*, email: str, name: str, log_label: str):
     """The account that owns a designated address (verified), made when there is none; None if unsure.
 
     Run inside the caller's transaction, with the designating row (a focal point, a deputyship) locked.
-    ``label`` names that row in the logs, which never name the address.
+    ``log_label`` names that row in the logs, which never name the address.
     """
     email = email.strip()
-    _unverified_claims_remove(email=email, label=label)
+    _unverified_claims_remove(email=email, log_label=log_label)
     address = EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
     user_model = get_user_model()
     if address is None and user_model.objects.filter(email__iexact=email).exists():
-        logger.warning("%s: an account has the address without an allauth address.", label)
+        logger.warning("%s: an account has the address without an allauth address.", log_label)
         return None
     if address is not None:
         return address.user

@@ -258,7 +258,7 @@ def deputyship_confirm(*, deputyship: Deputyship, confirmed_by) -> Deputyship:
             raise ValidationError(
                 _("The focal point who named this deputy is no longer active: decline it."), code="focal_point_gone"
             )
-        user = designated_account_find_or_create(email=locked.email, name=locked.name, label=f"Deputy {locked.pk}")
+        user = designated_account_find_or_create(email=locked.email, name=locked.name, log_label=f"Deputy {locked.pk}")
         if user is not None and is_sme_representative(user):
             raise _sme_representative_refusal()
         _overlap_check(
