@@ -59,10 +59,14 @@ def deciders_by_administration(*, registrations) -> dict[int, list[str]]:
     if not ids:
         return names
     running = deciders()
+    # Unordered: SQLite refuses ORDER BY inside a UNION's parts; the names are sorted below.
     rows = (
         running.focal_points.filter(administration_id__in=ids)
+        .order_by()
         .values_list("administration_id", "name")
-        .union(running.deputyships.filter(administration_id__in=ids).values_list("administration_id", "name"))
+        .union(
+            running.deputyships.filter(administration_id__in=ids).order_by().values_list("administration_id", "name")
+        )
     )
     for administration_id, name in sorted(rows, key=lambda row: (row[1], row[0])):
         names.setdefault(administration_id, []).append(name)
