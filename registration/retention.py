@@ -360,6 +360,16 @@ def _batches(ids: list[int], size: int):
         yield ids[start : start + size]
 
 
+def _locked_batches(due, batch_size: int):
+    """The primary keys of the rows ``due()`` returns, a batch at a time, each batch locked and checked
+    due again in a transaction of its own that stays open while the caller works on it (the loop's body
+    runs inside it). Rows another transaction holds are skipped: the next run takes them."""
+    ids = list(due().order_by("pk").values_list("pk", flat=True))
+    for batch in _batches(ids, batch_size):
+        with transaction.atomic():
+            yield list(due().filter(pk__in=batch).select_for_update(skip_locked=True).values_list("pk", flat=True))
+
+
 def personal_data_purge(
     *,
     now: datetime.datetime | None = None,
@@ -415,16 +425,8 @@ def personal_data_purge(
         done += len(batch)
         report("people", done, len(people))
 
-    smes = list(smes_due_for_anonymisation(now=now).order_by("pk").values_list("pk", flat=True))
-    for batch in _batches(smes, batch_size):
-        with transaction.atomic():
-            locked = list(
-                smes_due_for_anonymisation(now=now)
-                .filter(pk__in=batch)
-                .select_for_update(skip_locked=True)
-                .values_list("pk", flat=True)
-            )
-            figures.add(_smes_anonymise(sme_ids=locked, now=now))
+    for locked in _locked_batches(lambda: smes_due_for_anonymisation(now=now), batch_size):
+        figures.add(_smes_anonymise(sme_ids=locked, now=now))
 
     focal_points = list(focal_points_due_for_anonymisation(now=now).order_by("pk").values_list("pk", flat=True))
     for batch in _batches(focal_points, batch_size):
@@ -445,29 +447,12 @@ def personal_data_purge(
 
     # Passport details given for visa support letters: kept only until the meeting's end plus
     # VISA_PASSPORT_RETENTION_DAYS, however recent the person's other activity (registration.visas).
-    passports = list(
-        visas.visa_requests_due_for_erasure(today=timezone.localdate(now)).order_by("pk").values_list("pk", flat=True)
-    )
-    for batch in _batches(passports, batch_size):
-        with transaction.atomic():
-            locked = list(
-                visas.visa_requests_due_for_erasure(today=timezone.localdate(now))
-                .filter(pk__in=batch)
-                .select_for_update(skip_locked=True)
-                .values_list("pk", flat=True)
-            )
-            figures.visa_passports += visas.visa_passports_erase(request_ids=locked, now=now)
+    today = timezone.localdate(now)
+    for locked in _locked_batches(lambda: visas.visa_requests_due_for_erasure(today=today), batch_size):
+        figures.visa_passports += visas.visa_passports_erase(request_ids=locked, now=now)
 
-    deputyships = list(deputyships_due_for_anonymisation(now=now).order_by("pk").values_list("pk", flat=True))
-    for batch in _batches(deputyships, batch_size):
-        with transaction.atomic():
-            locked = list(
-                deputyships_due_for_anonymisation(now=now)
-                .filter(pk__in=batch)
-                .select_for_update(skip_locked=True)
-                .values_list("pk", flat=True)
-            )
-            figures.add(_deputyships_anonymise(deputyship_ids=locked))
+    for locked in _locked_batches(lambda: deputyships_due_for_anonymisation(now=now), batch_size):
+        figures.add(_deputyships_anonymise(deputyship_ids=locked))
 
     old_messages = list(outbox_messages_due_for_deletion(now=now).order_by("pk").values_list("pk", flat=True))
     for batch in _batches(old_messages, batch_size * 5):
