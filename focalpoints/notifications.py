@@ -22,10 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from registration.badges import check_in_code, has_badge, qr_svg
+from registration.badges import check_in_code, has_badge
 from registration.models import AttendanceMode, Eligibility, Registration, RegistrationStatus
 from smepilot.languages import recipient_language
 from smepilot.outbox.models import OutgoingMessage
+from smepilot.outbox.rendering import attachment_drawn
 from smepilot.outbox.services import mail_queue
 
 from . import bounces, links, selectors
@@ -219,8 +220,11 @@ def registration_outcome_queue(*, registration: Registration) -> OutgoingMessage
             # The badge's QR code, as an SVG file (text: the outbox stores attachments as text), and
             # the code itself in the body for a mail client that shows no image.
             code = check_in_code(registration)
-            qr_code = {"filename": CHECK_IN_QR_FILENAME, "content": qr_svg(code), "mimetype": "image/svg+xml"}
-            attachments.append(qr_code)
+            attachments.append(
+                attachment_drawn(
+                    filename=CHECK_IN_QR_FILENAME, renderer="check_in_qr_svg", argument=code, mimetype="image/svg+xml"
+                )
+            )
     return mail_queue(
         to=email,
         template="emails/registration_decided",

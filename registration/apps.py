@@ -7,4 +7,5 @@ class RegistrationConfig(AppConfig):
     verbose_name = _("SMEs, participants and registrations")
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the system checks
+        # Registered on import: the check-in QR code the outbox's worker draws, and the system checks.
+        from . import badges, checks  # noqa: F401

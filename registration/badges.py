@@ -13,6 +13,8 @@ import qrcode
 import qrcode.image.svg
 from django.core import signing
 
+from smepilot.outbox.rendering import attachment_renderer
+
 from .models import AttendanceMode, Registration, RegistrationStatus
 
 CODE_SALT = "registration.badges.check-in-code"
@@ -59,6 +61,7 @@ def has_badge(registration: Registration) -> bool:
     )
 
 
+@attachment_renderer("check_in_qr_svg")
 def qr_svg(text: str) -> str:
     """The QR code of ``text`` as an SVG document (white background, no Pillow needed)."""
     image = qrcode.make(

@@ -384,10 +384,25 @@ def test_the_validation_email_carries_the_qr_code_and_the_code_for_in_person_onl
     remote_mail = OutgoingMessage.objects.get(template="emails/registration_decided", to=remote.participant.user.email)
     code = check_in_code(in_person)
     qr = [a for a in in_person_mail.attachments if a["filename"] == notifications.CHECK_IN_QR_FILENAME]
-    assert qr and qr[0]["mimetype"] == "image/svg+xml" and qr[0]["content"] == qr_svg(code)
+    # Drawn by the worker when it sends (the sending test below): stored as what to draw, not the drawing.
+    assert qr and qr[0]["mimetype"] == "image/svg+xml" and "content" not in qr[0]
     assert code in in_person_mail.body_text and code in in_person_mail.body_html
     assert not [a for a in remote_mail.attachments if a["mimetype"] == "image/svg+xml"]
     assert "check-in" not in remote_mail.body_text.lower()
+
+
+def test_the_decision_does_not_draw_the_qr_code(monkeypatch):
+    """Drawing it takes longer than the rest of the approval: the worker draws it when it sends."""
+
+    def drawn_in_the_request(text):
+        raise AssertionError("the QR code was drawn in the request")
+
+    monkeypatch.setattr("registration.badges.qrcode.make", drawn_in_the_request)
+    registration = RegistrationFactory()
+
+    _validate(registration)
+
+    assert Registration.objects.get(pk=registration.pk).status == RegistrationStatus.VALIDATED
 
 
 def test_my_registrations_shows_the_code_of_a_validated_in_person_registration_only(client):

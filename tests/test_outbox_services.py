@@ -444,3 +444,12 @@ def test_attachments_of_a_message_that_carries_personal_documents_are_dropped_on
     assert len(list(smtp_sink.messages[0].iter_attachments())) == 1
     message.refresh_from_db()
     assert message.attachments == [{"filename": "letter.pdf", "mimetype": "application/pdf", "removed": True}]
+
+
+def test_an_attachment_to_draw_names_a_registered_renderer():
+    from smepilot.outbox.rendering import NotStorable, attachment_drawn
+
+    with pytest.raises(NotStorable):
+        attachment_drawn(filename="x.svg", renderer="no_such_renderer", argument="1", mimetype="image/svg+xml")
+    drawn = attachment_drawn(filename="x.svg", renderer="check_in_qr_svg", argument="1", mimetype="image/svg+xml")
+    assert drawn == {"filename": "x.svg", "renderer": "check_in_qr_svg", "argument": "1", "mimetype": "image/svg+xml"}

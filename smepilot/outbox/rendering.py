@@ -37,6 +37,33 @@ def rows_shared():
         _rows_read.reset(token)
 
 
+# Attachments the worker draws when it sends, by name (attachment_renderer): an app registers the
+# function when it loads; a stored attachment names it with the text to draw from.
+_attachment_renderers: dict = {}
+
+
+def attachment_renderer(name: str):
+    """Register ``function(argument: str) -> str | bytes`` as the attachment ``name`` (see
+    ``attachment_drawn``): what takes long to draw (a QR code) is drawn in the worker, not the request."""
+
+    def register(function):
+        _attachment_renderers[name] = function
+        return function
+
+    return register
+
+
+def attachment_drawn(*, filename: str, renderer: str, argument: str, mimetype: str) -> dict:
+    """An attachment to draw at sending time: ``renderer`` (registered) applied to ``argument``."""
+    if renderer not in _attachment_renderers:
+        raise NotStorable(f"no attachment renderer {renderer!r}")
+    return {"filename": filename, "renderer": renderer, "argument": argument, "mimetype": mimetype}
+
+
+def attachment_draw(attachment: dict) -> str | bytes:
+    return _attachment_renderers[attachment["renderer"]](attachment["argument"])
+
+
 class NotStorable(TypeError):
     """A context value that cannot be stored as JSON and read back the same (a date, a lazy string)."""
 

@@ -30,7 +30,15 @@ from django.utils.translation import gettext_lazy as _
 from smepilot.text import header_text
 
 from .models import MessageStatus, OutgoingMessage
-from .rendering import NotStorable, context_dump, mail_render, message_render, rows_preload, rows_shared
+from .rendering import (
+    NotStorable,
+    attachment_draw,
+    context_dump,
+    mail_render,
+    message_render,
+    rows_preload,
+    rows_shared,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -145,6 +153,8 @@ def _attachments_stored(attachments: list[dict] | None) -> list[dict]:
 
 
 def _attachment_content(attachment: dict) -> str | bytes:
+    if "renderer" in attachment:  # drawn now, in the worker (rendering.attachment_drawn)
+        return attachment_draw(attachment)
     if "content_base64" in attachment:
         return base64.b64decode(attachment["content_base64"])
     return attachment["content"]
